@@ -1,0 +1,79 @@
+/*
+ * event.h - building schema v1 events and handing them to the caller's emit.
+ *
+ * A parser opens an event with rb_event_begin(), adds its fields with the
+ * rb_event_set_* calls (json-c keeps them in insertion order), may give a key that
+ * identifies the fact independently of its wrapping (rb_event_set_id_key: e.g. a
+ * DMARC report's org, report_id, domain and date range), then rb_event_finish()
+ * computes the id, encodes the JSON and calls emit. Common fields (id, type, time,
+ * source) come first in every event.
+ *
+ * The default id key is the message's SHA-256, the event type and the event's
+ * sequence number within the message: the same message gives the same ids.
+ */
+#ifndef REBOUND_CORE_EVENT_H
+#define REBOUND_CORE_EVENT_H
+
+#include <json-c/json.h>
+#include <stdint.h>
+
+#include "rebound/rebound.h"
+
+/* One message's emit context: shared by every parser that runs on the message. */
+struct rb_emitter {
+	const struct rb_source *source;
+	rb_emit_fn emit;
+	void *emit_ctx;
+	char sha256[65];          /* of the message (or payload) bytes, hex */
+	const char *message_id;   /* Message-ID of the message, without <>; "" if none */
+	const char *time;         /* default event time, RFC 3339 UTC; NULL if unknown */
+	unsigned seq;             /* events begun so far */
+	unsigned emitted;         /* events emitted so far */
+	enum rb_status status;    /* first failure of emit; RB_OK until then */
+	struct rb_error error;    /* filled with status */
+};
+
+struct rb_event {
+	enum rb_event_type type;
+	json_object *obj;
+	char id[33];
+	char *id_key;             /* malloc'd, or NULL for the default key */
+	unsigned seq;
+	const char *json;
+	size_t json_len;
+};
+
+void rb_emitter_init(struct rb_emitter *em, const struct rb_source *source, rb_emit_fn emit,
+		     void *emit_ctx);
+/* Hash bytes into em->sha256. */
+void rb_emitter_hash(struct rb_emitter *em, const unsigned char *data, size_t len);
+
+/* Begin an event of this type with the common fields filled. NULL on out-of-memory. */
+struct rb_event *rb_event_begin(struct rb_emitter *em, enum rb_event_type type);
+/* Field setters. A NULL string is written as "" (absent is empty, never a surprise). */
+void rb_event_set_str(struct rb_event *ev, const char *key, const char *value);
+void rb_event_set_strn(struct rb_event *ev, const char *key, const char *value, size_t len);
+void rb_event_set_int(struct rb_event *ev, const char *key, int64_t value);
+void rb_event_set_bool(struct rb_event *ev, const char *key, bool value);
+void rb_event_set_null(struct rb_event *ev, const char *key);
+/* Takes ownership of value (a json-c object or array). */
+void rb_event_set_json(struct rb_event *ev, const char *key, json_object *value);
+/* Overrides the event time (RFC 3339 UTC string). */
+void rb_event_set_time(struct rb_event *ev, const char *rfc3339);
+/* Identify the event by this key instead of the default (message hash + seq). */
+void rb_event_set_id_key(struct rb_event *ev, const char *key);
+/*
+ * Compute the id, encode, call emit, free the event. Returns the emit status (also kept
+ * in em->status so a parser can stop early).
+ */
+enum rb_status rb_event_finish(struct rb_emitter *em, struct rb_event *ev);
+/* Free an event without emitting it. */
+void rb_event_discard(struct rb_event **ev);
+
+/* Convenience: emit an `error` or `unrecognized` event with this message. */
+enum rb_status rb_emit_problem(struct rb_emitter *em, enum rb_event_type type, const char *why);
+
+/* Hex SHA-256 of bytes into out (65 bytes). */
+void rb_sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * text.c - string tools for the parsers: line iteration, case-insensitive search,
+ * status/reply code and address extraction, "Name: value" field blocks.
+ *
+ * Everything here treats its input as hostile: no assumption about line lengths, no
+ * unbounded recursion, every copy goes into the caller's arena.
+ */
+#define _GNU_SOURCE
+#include "text.h"
+
+#include <ctype.h>
+#include <string.h>
+
+bool rb_text_next_line(const char **cursor, const char **line_r, size_t *len_r)
+{
+	const char *p = *cursor;
+	if (p == NULL || *p == '\0')
+		return false;
+	const char *nl = strchr(p, '\n');
+	*line_r = p;
+	if (nl == NULL) {
+		*len_r = strlen(p);
+		*cursor = p + *len_r;
+	} else {
+		*len_r = (size_t)(nl - p);
+		*cursor = nl + 1;
+	}
+	return true;
+}
+
+const char *rb_text_find_ci(const char *haystack, const char *needle)
+{
+	if (haystack == NULL || needle == NULL)
+		return NULL;
+	return strcasestr(haystack, needle);
+}
+
+const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle)
+{
+	size_t nlen = strlen(needle);
+	if (haystack == NULL || nlen == 0 || nlen > n)
+		return NULL;
+	for (size_t i = 0; i + nlen <= n && haystack[i] != '\0'; i++) {
+		if (strncasecmp(haystack + i, needle, nlen) == 0)
+			return haystack + i;
+	}
+	return NULL;
+}
+
+bool rb_text_starts_with_ci(const char *s, const char *prefix)
+{
+	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool rb_text_equal_ci(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcasecmp(a, b) == 0;
+}
+
+char *rb_text_trim(struct rb_arena *arena, const char *s, size_t len)
+{
+	if (s == NULL)
+		return rb_arena_strdup(arena, "");
+	while (len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	return rb_arena_strndup(arena, s, len);
+}
+
+char *rb_text_lower(struct rb_arena *arena, const char *s)
+{
+	char *p = rb_arena_strdup(arena, s);
+	if (p == NULL)
+		return NULL;
+	for (char *q = p; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return p;
+}
+
+char *rb_text_squeeze(struct rb_arena *arena, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	char *out = rb_arena_alloc(arena, n + 1);
+	if (out == NULL)
+		return NULL;
+	size_t o = 0;
+	bool space = true; /* drops leading white space */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isspace(c)) {
+			if (!space)
+				out[o++] = ' ';
+			space = true;
+		} else {
+			out[o++] = (char)c;
+			space = false;
+		}
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return out;
+}
+
+static size_t count_digits(const char *p, size_t max)
+{
+	size_t n = 0;
+	while (n < max + 1 && isdigit((unsigned char)p[n]))
+		n++;
+	return n;
+}
+
+bool rb_text_find_status(const char *s, char out[16])
+{
+	if (s == NULL)
+		return false;
+	for (const char *p = s; *p; p++) {
+		if ((*p != '2' && *p != '4' && *p != '5') || p[1] != '.')
+			continue;
+		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.'))
+			continue;
+		const char *q = p + 2;
+		size_t d1 = count_digits(q, 3);
+		if (d1 == 0 || d1 > 3 || q[d1] != '.')
+			continue;
+		const char *r = q + d1 + 1;
+		size_t d2 = count_digits(r, 3);
+		if (d2 == 0 || d2 > 3)
+			continue;
+		char after = r[d2];
+		/* "5.1.1." at a sentence end is fine, "5.1.1.2" (an IP) is not. */
+		if (isalnum((unsigned char)after) ||
+		    (after == '.' && isdigit((unsigned char)r[d2 + 1])))
+			continue;
+		size_t len = (size_t)(r + d2 - p);
+		memcpy(out, p, len);
+		out[len] = '\0';
+		return true;
+	}
+	return false;
+}
+
+int rb_text_find_reply_code(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	for (const char *p = s; *p; p++) {
+		if ((*p != '2' && *p != '4' && *p != '5') || !isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[2]))
+			continue;
+		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '-'))
+			continue;
+		char after = p[3];
+		if (isalnum((unsigned char)after) || after == '.' || after == '@')
+			continue;
+		if (p[1] > '5')
+			continue;
+		return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	}
+	return 0;
+}
+
+static bool is_local_char(unsigned char c)
+{
+	return isalnum(c) || strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL || c >= 0x80;
+}
+
+static bool is_domain_char(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '.' || c == '_' || c >= 0x80;
+}
+
+char *rb_text_find_address(struct rb_arena *arena, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	for (const char *at = strchr(s, '@'); at != NULL; at = strchr(at + 1, '@')) {
+		const char *start = at;
+		while (start > s && is_local_char((unsigned char)start[-1]))
+			start--;
+		/* A quoted local part: "john doe"@example.com */
+		if (start == at && at > s && at[-1] == '"') {
+			const char *q = at - 2;
+			while (q >= s && *q != '"')
+				q--;
+			if (q >= s)
+				start = q;
+		}
+		const char *end = at + 1;
+		while (is_domain_char((unsigned char)*end))
+			end++;
+		while (end > at + 1 && (end[-1] == '.' || end[-1] == '-'))
+			end--;
+		while (start < at && *start == '.')
+			start++;
+		if (start == at || end == at + 1)
+			continue;
+		/* A domain needs a dot, or a bracketed literal; "user@localhost" is allowed. */
+		char *addr = rb_arena_strndup(arena, start, (size_t)(end - start));
+		return rb_text_address_normalize(arena, addr);
+	}
+	return NULL;
+}
+
+char *rb_text_address_normalize(struct rb_arena *arena, const char *s)
+{
+	if (s == NULL)
+		return rb_arena_strdup(arena, "");
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strncasecmp(s, "rfc822;", 7) == 0)
+		s += 7;
+	while (isspace((unsigned char)*s) || *s == '<')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '>' || s[n - 1] == '.'))
+		n--;
+	char *out = rb_arena_strndup(arena, s, n);
+	if (out == NULL)
+		return NULL;
+	char *at = strrchr(out, '@');
+	if (at != NULL)
+		for (char *p = at; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	return out;
+}
+
+size_t rb_fields_parse(struct rb_arena *arena, const char *text, struct rb_field_block **blocks_r)
+{
+	*blocks_r = NULL;
+	size_t nblocks = 0, cap_blocks = 0;
+	struct rb_field_block *blocks = NULL;
+	struct rb_field_block *cur = NULL;
+	size_t cap_fields = 0;
+	const char *cursor = text, *line;
+	size_t len;
+	while (rb_text_next_line(&cursor, &line, &len)) {
+		bool blank = true;
+		for (size_t i = 0; i < len; i++)
+			if (!isspace((unsigned char)line[i]))
+				blank = false;
+		if (blank) {
+			cur = NULL;
+			continue;
+		}
+		if ((line[0] == ' ' || line[0] == '\t') && cur != NULL && cur->count > 0) {
+			struct rb_field *f = &cur->fields[cur->count - 1];
+			char *more = rb_text_trim(arena, line, len);
+			f->value = rb_arena_printf(arena, "%s %s", f->value, more ? more : "");
+			continue;
+		}
+		const char *colon = memchr(line, ':', len);
+		if (colon == NULL || colon == line)
+			continue;
+		bool name_ok = true;
+		for (const char *p = line; p < colon; p++)
+			if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
+				name_ok = false;
+		if (!name_ok)
+			continue;
+		if (cur == NULL) {
+			if (nblocks == cap_blocks) {
+				size_t nc = cap_blocks ? cap_blocks * 2 : 4;
+				blocks = rb_arena_realloc(arena, blocks, cap_blocks * sizeof(*blocks),
+							  nc * sizeof(*blocks));
+				if (blocks == NULL)
+					return 0;
+				cap_blocks = nc;
+			}
+			cur = &blocks[nblocks++];
+			cur->fields = NULL;
+			cur->count = 0;
+			cap_fields = 0;
+		}
+		if (cur->count == cap_fields) {
+			size_t nc = cap_fields ? cap_fields * 2 : 8;
+			cur->fields = rb_arena_realloc(arena, cur->fields,
+						       cap_fields * sizeof(*cur->fields),
+						       nc * sizeof(*cur->fields));
+			if (cur->fields == NULL)
+				return 0;
+			cap_fields = nc;
+		}
+		struct rb_field *f = &cur->fields[cur->count++];
+		f->name = rb_arena_strndup(arena, line, (size_t)(colon - line));
+		f->value = rb_text_trim(arena, colon + 1, len - (size_t)(colon + 1 - line));
+	}
+	*blocks_r = blocks;
+	return nblocks;
+}
+
+const char *rb_field_get(const struct rb_field_block *block, const char *name)
+{
+	for (size_t i = 0; i < block->count; i++)
+		if (strcasecmp(block->fields[i].name, name) == 0)
+			return block->fields[i].value;
+	return NULL;
+}

@@ -1,0 +1,63 @@
+/*
+ * text.h - small string tools shared by the parsers. Pure, no allocation except
+ * where an arena is passed. Inputs are NUL-terminated UTF-8 with LF line endings
+ * (mime.c normalizes every text it hands out).
+ */
+#ifndef REBOUND_CORE_TEXT_H
+#define REBOUND_CORE_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+
+/* Iterate lines: *cursor advances past the LF. Returns false at the end. */
+bool rb_text_next_line(const char **cursor, const char **line_r, size_t *len_r);
+
+/* Case-insensitive search in a NUL-terminated haystack; NULL when absent. */
+const char *rb_text_find_ci(const char *haystack, const char *needle);
+/* Case-insensitive search limited to the first n bytes of haystack. */
+const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle);
+bool rb_text_starts_with_ci(const char *s, const char *prefix);
+bool rb_text_equal_ci(const char *a, const char *b);
+
+/* Trimmed (ASCII white space), lowercased, whitespace-collapsed arena copies. */
+char *rb_text_trim(struct rb_arena *arena, const char *s, size_t len);
+char *rb_text_lower(struct rb_arena *arena, const char *s);
+char *rb_text_squeeze(struct rb_arena *arena, const char *s);
+
+/*
+ * The first RFC 3463 enhanced status code ("5.1.1") in s, copied to out (16 bytes).
+ * Only class 2, 4 or 5, subject 0-7; each part bounded (1-3 digits). False if none.
+ */
+bool rb_text_find_status(const char *s, char out[16]);
+/* The first SMTP reply code (2xx, 4xx or 5xx as a whole word) in s; 0 if none. */
+int rb_text_find_reply_code(const char *s);
+
+/*
+ * The first e-mail address in s ("<a@b>", "rfc822; a@b", or a bare a@b), as an arena
+ * copy with <> and quotes removed; NULL when none.
+ */
+char *rb_text_find_address(struct rb_arena *arena, const char *s);
+/* Normalize an address: strip <>, spaces, "rfc822;" prefix; lowercase the domain. */
+char *rb_text_address_normalize(struct rb_arena *arena, const char *s);
+
+/* "Name: value" fields of one block (continuation lines joined with a space). */
+struct rb_field {
+	const char *name;   /* as written */
+	const char *value;  /* trimmed, unfolded */
+};
+struct rb_field_block {
+	struct rb_field *fields;
+	size_t count;
+};
+/*
+ * Split text into blocks at blank lines and parse each block's fields. Lines that
+ * are not fields are skipped (lenient for broken senders). Returns the number of
+ * blocks (0 when none), with *blocks_r in the arena.
+ */
+size_t rb_fields_parse(struct rb_arena *arena, const char *text, struct rb_field_block **blocks_r);
+/* The value of the first field with this name (case-insensitive) in a block; NULL if absent. */
+const char *rb_field_get(const struct rb_field_block *block, const char *name);
+
+#endif

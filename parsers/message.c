@@ -1,0 +1,124 @@
+/*
+ * message.c - rb_parse_message(): one message in, its events out.
+ *
+ * The order of the classifiers is the order of certainty: a report payload
+ * (DMARC aggregate, TLS-RPT) and an ARF feedback report are self-describing; a bounce
+ * is recognized by its DSN part or an MTA's signature; an auto-reply by RFC 3834
+ * headers or vacation wording, checked last because bounces often quote them. A
+ * message none of them claims is one `unrecognized` event, never dropped.
+ *
+ * Diagnostics: a message over max_message_bytes or with no header block becomes an
+ * `error` event (the caller quarantines it); the call still returns RB_OK.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/event.h"
+#include "core/limits.h"
+#include "parsers/arf.h"
+#include "parsers/autoreply.h"
+#include "parsers/bounce.h"
+#include "parsers/mime.h"
+#include "parsers/report.h"
+#include "rebound/rebound.h"
+
+typedef enum rb_status (*classifier_fn)(const struct rb_mail *mail, struct rb_arena *arena,
+					const struct rb_limits *limits, struct rb_emitter *em,
+					bool *handled_r);
+
+static enum rb_status classify_arf(const struct rb_mail *mail, struct rb_arena *arena,
+				   const struct rb_limits *limits, struct rb_emitter *em,
+				   bool *handled_r)
+{
+	(void)limits;
+	return rb_arf_parse(mail, arena, em, handled_r);
+}
+
+static enum rb_status classify_autoreply(const struct rb_mail *mail, struct rb_arena *arena,
+					 const struct rb_limits *limits, struct rb_emitter *em,
+					 bool *handled_r)
+{
+	(void)limits;
+	return rb_autoreply_parse(mail, arena, em, handled_r);
+}
+
+static const classifier_fn classifiers[] = {
+	rb_report_parse_mail,
+	classify_arf,
+	rb_bounce_parse,
+	classify_autoreply,
+};
+
+static enum rb_status finish(struct rb_emitter *em, struct rb_error *err)
+{
+	if (em->status != RB_OK) {
+		if (err != NULL)
+			*err = em->error;
+		return em->status;
+	}
+	return RB_OK;
+}
+
+enum rb_status rb_parse_message(const unsigned char *data, size_t len,
+				const struct rb_source *source, const struct rb_limits *limits_in,
+				rb_emit_fn emit, void *ctx, struct rb_error *err)
+{
+	if (data == NULL && len > 0)
+		return rb_error_set(err, RB_ERR_USAGE, "rb_parse_message: data is NULL");
+	struct rb_limits limits;
+	rb_limits_resolve(limits_in, &limits);
+	struct rb_emitter em;
+	rb_emitter_init(&em, source, emit, ctx);
+	rb_emitter_hash(&em, data ? data : (const unsigned char *)"", len);
+
+	if (len > limits.max_message_bytes) {
+		char why[160];
+		snprintf(why, sizeof(why),
+			 "message of %zu bytes exceeds max_message_bytes (%zu); not parsed", len,
+			 limits.max_message_bytes);
+		rb_emit_problem(&em, RB_EVENT_ERROR, why);
+		return finish(&em, err);
+	}
+
+	struct rb_arena *arena = rb_arena_new();
+	if (arena == NULL)
+		return rb_error_set(err, RB_ERR_NOMEM, "out of memory");
+	struct rb_mail *mail = NULL;
+	struct rb_error perr = {0};
+	enum rb_status st = rb_mime_parse(arena, data ? data : (const unsigned char *)"", len,
+					  &limits, &mail, &perr);
+	if (st == RB_ERR_NOMEM) {
+		rb_arena_free(&arena);
+		if (err != NULL)
+			*err = perr;
+		return st;
+	}
+	if (st != RB_OK) {
+		rb_emit_problem(&em, RB_EVENT_ERROR, perr.message);
+		rb_arena_free(&arena);
+		return finish(&em, err);
+	}
+	em.message_id = mail->message_id;
+	em.time = *mail->time ? mail->time : NULL;
+
+	bool handled = false;
+	for (size_t i = 0; i < sizeof(classifiers) / sizeof(classifiers[0]) && !handled; i++) {
+		st = classifiers[i](mail, arena, &limits, &em, &handled);
+		if (st != RB_OK && em.status == RB_OK) {
+			rb_arena_free(&arena);
+			return rb_error_set(err, st, "%s",
+					    st == RB_ERR_NOMEM ? "out of memory while classifying"
+							       : "classifier failed");
+		}
+		if (em.status != RB_OK)
+			break;
+	}
+	if (!handled && em.status == RB_OK) {
+		const char *why = "not a bounce, complaint, auto-reply or report: no delivery "
+				  "status, feedback report, report payload or known bounce format";
+		rb_emit_problem(&em, RB_EVENT_UNRECOGNIZED, why);
+	}
+	rb_arena_free(&arena);
+	return finish(&em, err);
+}

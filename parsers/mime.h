@@ -1,0 +1,84 @@
+/*
+ * mime.h - one message, taken apart for the classifiers.
+ *
+ * rb_mime_parse() turns raw RFC 5322 bytes (any line ending) into a struct rb_mail:
+ * top-level headers (unfolded, RFC 2047 decoded), the human-readable body, the
+ * machine-readable parts of a report (delivery-status, feedback-report), the returned
+ * original message, and every leaf part with its transfer encoding undone. All text
+ * is UTF-8 with LF line endings, whatever the charset and line endings of the input.
+ * Everything lives in the arena passed in. Fields that are absent are "" (never NULL),
+ * except rb_part.text which is NULL for binary parts.
+ */
+#ifndef REBOUND_PARSERS_MIME_H
+#define REBOUND_PARSERS_MIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/arena.h"
+#include "rebound/rebound.h"
+
+struct rb_header {
+	const char *name;
+	const char *value;
+};
+
+struct rb_part {
+	const char *content_type;   /* "type/subtype", lowercase */
+	const char *filename;       /* Content-Disposition filename or Content-Type name; "" */
+	const char *charset;        /* lowercase; "" */
+	const unsigned char *data;  /* transfer-decoded bytes */
+	size_t len;
+	const char *text;           /* UTF-8 LF text for textual parts, NULL for binary */
+	unsigned depth;             /* nesting depth, 0 = top-level single part */
+	bool in_attached_message;   /* inside a message/rfc822 part */
+};
+
+struct rb_mail {
+	const struct rb_header *headers;  /* top-level headers in order */
+	size_t header_count;
+	const char *subject;
+	const char *from;               /* as written, decoded */
+	const char *to;
+	const char *date;
+	const char *message_id;         /* without <> */
+	const char *content_type;       /* top-level "type/subtype", lowercase */
+	const char *report_type;        /* report-type parameter of multipart/report, lowercase */
+
+	const char *body;               /* readable text outside attached messages, UTF-8 LF */
+	const char *delivery_status;    /* message/delivery-status text (all such parts) */
+	const char *feedback_report;    /* message/feedback-report text */
+	const char *original;           /* returned message (message/rfc822, text/rfc822-headers) */
+	const struct rb_header *original_headers; /* headers of `original`, parsed */
+	size_t original_header_count;
+
+	const struct rb_part *parts;    /* every leaf part, in order */
+	size_t part_count;
+	const char *problems;           /* what was repaired or cut by a limit; "" if nothing */
+	const char *time;               /* Date as RFC 3339 UTC, "" when absent or invalid */
+};
+
+/*
+ * Parse data into *mail_r (arena-owned). Returns RB_OK; RB_ERR_INPUT with err filled
+ * when the bytes are not a message at all (no header); RB_ERR_NOMEM. Limits on MIME
+ * depth and part count are enforced: parts beyond them are skipped and named in
+ * mail->problems.
+ */
+enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, size_t len,
+			     const struct rb_limits *limits, struct rb_mail **mail_r,
+			     struct rb_error *err);
+
+/* First top-level header with this name (case-insensitive), "" if absent. */
+const char *rb_mail_header(const struct rb_mail *mail, const char *name);
+/* First header of the returned original message, "" if absent. */
+const char *rb_mail_original_header(const struct rb_mail *mail, const char *name);
+
+/* Normalize CRLF and lone CR to LF into a new arena buffer (NUL-terminated). */
+char *rb_mime_normalize_newlines(struct rb_arena *arena, const unsigned char *data, size_t len,
+				 size_t *len_r);
+
+/* Parse a header block ("Name: value" lines, folded) into arena headers. */
+size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
+				  struct rb_header **headers_r);
+
+#endif

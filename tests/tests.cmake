@@ -1,0 +1,28 @@
+# Unit tests: every tests/unit/test_*.c is one executable and one ctest test, run from
+# the source tree so fixtures under tests/data are found by relative path.
+file(GLOB REBOUND_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/unit/test_*.c)
+foreach(src ${REBOUND_UNIT_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/tests/unit)
+  target_link_libraries(${name} PRIVATE rebound)
+  add_test(NAME unit.${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endforeach()
+
+# Corpus tests: accuracy against labelled real mail, thresholds asserted inside.
+file(GLOB REBOUND_CORPUS_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/corpus/test_*.c)
+foreach(src ${REBOUND_CORPUS_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/tests/unit)
+  target_link_libraries(${name} PRIVATE rebound)
+  add_test(NAME corpus.${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endforeach()
+
+# Shell tests of the command: tests/cli/*.sh get the path of the rebound binary.
+file(GLOB REBOUND_CLI_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/cli/*.sh)
+foreach(script ${REBOUND_CLI_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME cli.${name} COMMAND bash ${script} $<TARGET_FILE:rebound-cli>
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endforeach()
