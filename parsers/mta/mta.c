@@ -6,8 +6,15 @@
  */
 #include "parsers/mta/mta.h"
 
-/* One extern per format, in the order of the table below. */
+/* One extern per format (group A: MTA software). */
+/* end of group A externs */
+/* One extern per format (group B: providers and carriers). */
+/* end of group B externs */
 
 const struct rb_mta *const rb_mta_table[] = {
+	/* group B: providers first, their signatures are the most specific */
+	/* end of group B rows */
+	/* group A: MTA software */
+	/* end of group A rows */
 	NULL,
 };
