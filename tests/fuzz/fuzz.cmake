@@ -1,0 +1,17 @@
+# libFuzzer targets: every tests/fuzz/fuzz_*.c, built with clang when REBOUND_FUZZ=ON.
+# The library is instrumented for coverage; each target links libFuzzer's main.
+if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang")
+  message(FATAL_ERROR "REBOUND_FUZZ needs clang: configure with CC=clang")
+endif()
+target_compile_options(rebound PRIVATE -fsanitize=fuzzer-no-link)
+file(GLOB REBOUND_FUZZ_TARGETS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+add_custom_target(fuzz_all)
+foreach(src ${REBOUND_FUZZ_TARGETS})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(${name} PRIVATE rebound)
+  add_dependencies(fuzz_all ${name})
+endforeach()
