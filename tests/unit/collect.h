@@ -16,7 +16,7 @@ struct collected {
 	size_t count;
 };
 
-static enum rb_status collect_emit(void *ctx, const struct rb_event *event, struct rb_error *err)
+static inline enum rb_status collect_emit(void *ctx, const struct rb_event *event, struct rb_error *err)
 {
 	(void)err;
 	struct collected *c = ctx;
@@ -25,7 +25,7 @@ static enum rb_status collect_emit(void *ctx, const struct rb_event *event, stru
 	return RB_OK;
 }
 
-static void collected_free(struct collected *c)
+static inline void collected_free(struct collected *c)
 {
 	for (size_t i = 0; i < c->count; i++)
 		json_object_put(c->events[i]);
@@ -33,7 +33,7 @@ static void collected_free(struct collected *c)
 }
 
 /* Read a whole file; NULL on failure. Caller frees. */
-static unsigned char *read_whole_file(const char *path, size_t *len_r)
+static inline unsigned char *read_whole_file(const char *path, size_t *len_r)
 {
 	FILE *f = fopen(path, "rb");
 	if (f == NULL)
@@ -59,7 +59,7 @@ static unsigned char *read_whole_file(const char *path, size_t *len_r)
 }
 
 /* Parse bytes into c (appending). Returns the status of rb_parse_message. */
-static enum rb_status collect_bytes(struct collected *c, const void *data, size_t len,
+static inline enum rb_status collect_bytes(struct collected *c, const void *data, size_t len,
 				    const char *path)
 {
 	struct rb_source src = {.kind = "file", .path = path};
@@ -70,7 +70,7 @@ static enum rb_status collect_bytes(struct collected *c, const void *data, size_
 	return st;
 }
 
-static enum rb_status collect_file(struct collected *c, const char *path)
+static inline enum rb_status collect_file(struct collected *c, const char *path)
 {
 	size_t len = 0;
 	unsigned char *data = read_whole_file(path, &len);
@@ -84,7 +84,7 @@ static enum rb_status collect_file(struct collected *c, const char *path)
 }
 
 /* A string field of an event ("" when absent or not a string). */
-static const char *ev_str(json_object *ev, const char *key)
+static inline const char *ev_str(json_object *ev, const char *key)
 {
 	json_object *v = NULL;
 	if (ev == NULL || !json_object_object_get_ex(ev, key, &v) || v == NULL)

@@ -1,0 +1,232 @@
+/*
+ * test_mime.c - parsers/mime.c and the message entry point: charsets, transfer
+ * encodings, line endings, broken structure, limits, deterministic ids.
+ */
+#include <glib.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "collect.h"
+#include "core/arena.h"
+#include "parsers/mime.h"
+
+static struct rb_mail *parse(struct rb_arena *arena, const char *raw,
+			     const struct rb_limits *limits_in)
+{
+	struct rb_limits limits;
+	rb_limits_default(&limits);
+	if (limits_in != NULL)
+		limits = *limits_in;
+	struct rb_mail *mail = NULL;
+	struct rb_error err = {0};
+	enum rb_status st = rb_mime_parse(arena, (const unsigned char *)raw, strlen(raw), &limits,
+					  &mail, &err);
+	CHECK(st == RB_OK);
+	return mail;
+}
+
+static const char *report =
+	"From: MAILER-DAEMON@mx.example.jp (Mail Delivery System)\n"
+	"To: sender@example.org\n"
+	"Subject: =?ISO-8859-1?Q?Undelivered_Mail_Returned_to_Sender_=E9?=\n"
+	"Date: Mon, 29 Apr 2013 23:45:32 +0900\n"
+	"Message-ID: <abc@mx.example.jp>\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"BOUNDARY\"\n"
+	"\n"
+	"--BOUNDARY\n"
+	"Content-Type: text/plain; charset=iso-8859-1\n"
+	"Content-Transfer-Encoding: quoted-printable\n"
+	"\n"
+	"Caf=E9: the mail could not be delivered.\n"
+	"--BOUNDARY\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.jp\n"
+	"\n"
+	"Final-Recipient: rfc822; kijitora@example.jp\n"
+	"Action: failed\n"
+	"Status: 5.1.1\n"
+	"--BOUNDARY\n"
+	"Content-Type: text/rfc822-headers\n"
+	"\n"
+	"From: sender@example.org\n"
+	"To: kijitora@example.jp\n"
+	"Message-ID: <original@example.org>\n"
+	"--BOUNDARY--\n";
+
+static void test_structure(struct rb_arena *arena)
+{
+	struct rb_mail *m = parse(arena, report, NULL);
+	if (m == NULL)
+		return;
+	CHECK_STR(m->content_type, "multipart/report");
+	CHECK_STR(m->report_type, "delivery-status");
+	CHECK_STR(m->subject, "Undelivered Mail Returned to Sender \xc3\xa9");
+	CHECK_STR(m->message_id, "abc@mx.example.jp");
+	CHECK_STR(m->time, "2013-04-29T14:45:32Z");
+	CHECK(strstr(m->body, "Caf\xc3\xa9: the mail") != NULL);
+	CHECK(strstr(m->delivery_status, "Final-Recipient: rfc822; kijitora@example.jp") != NULL);
+	CHECK_STR(rb_mail_original_header(m, "message-id"), "<original@example.org>");
+	CHECK_STR(rb_mail_header(m, "X-Absent"), "");
+	CHECK(m->part_count == 3);
+	CHECK_STR(m->problems, "");
+}
+
+static char *with_newlines(const char *lf, const char *nl)
+{
+	size_t n = strlen(lf), o = 0;
+	char *out = malloc(n * 2 + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (lf[i] == '\n') {
+			for (const char *p = nl; *p; p++)
+				out[o++] = *p;
+		} else {
+			out[o++] = lf[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void test_line_endings(struct rb_arena *arena)
+{
+	static const char *const endings[] = {"\r\n", "\r"};
+	struct rb_mail *lf = parse(arena, report, NULL);
+	for (size_t i = 0; lf != NULL && i < 2; i++) {
+		char *raw = with_newlines(report, endings[i]);
+		struct rb_mail *m = parse(arena, raw, NULL);
+		if (m != NULL) {
+			CHECK_STR(m->body, lf->body);
+			CHECK_STR(m->delivery_status, lf->delivery_status);
+			CHECK_STR(m->original, lf->original);
+			CHECK_STR(m->subject, lf->subject);
+		}
+		free(raw);
+	}
+}
+
+static void test_encodings(struct rb_arena *arena)
+{
+	const char *raw = "From: a@example.com\n"
+			  "Subject: =?ISO-2022-JP?B?GyRCJDckaRsoQg==?=\n"
+			  "Content-Type: text/plain; charset=shift_jis\n"
+			  "Content-Transfer-Encoding: base64\n"
+			  "\n"
+			  "gqCCooKk\n"; /* "あいう" in Shift_JIS */
+	struct rb_mail *m = parse(arena, raw, NULL);
+	if (m == NULL)
+		return;
+	CHECK_STR(m->body, "\xe3\x81\x82\xe3\x81\x84\xe3\x81\x86\n");
+	CHECK_STR(m->subject, "\xe3\x81\x97\xe3\x82\x89");
+	/* Undeclared 8-bit text still becomes valid UTF-8. */
+	const char *latin = "From: a@example.com\nSubject: x\n\nna\xefve \xff\n";
+	m = parse(arena, latin, NULL);
+	if (m != NULL)
+		CHECK(g_utf8_validate(m->body, -1, NULL));
+}
+
+static void test_broken(struct rb_arena *arena)
+{
+	/* The closing boundary never comes and a part claims base64 but is not. */
+	const char *raw = "From: a@example.com\n"
+			  "Content-Type: multipart/mixed; boundary=\"X\"\n"
+			  "\n"
+			  "--X\n"
+			  "Content-Type: text/plain\n"
+			  "\n"
+			  "first part\n"
+			  "--X\n"
+			  "Content-Type: text/plain\n"
+			  "Content-Transfer-Encoding: base64\n"
+			  "\n"
+			  "!!!! not base64 at all ~~~~\n";
+	struct rb_mail *m = parse(arena, raw, NULL);
+	if (m == NULL)
+		return;
+	CHECK(strstr(m->body, "first part") != NULL);
+	CHECK(m->part_count == 2);
+}
+
+static void test_limits(struct rb_arena *arena)
+{
+	/* 40 nested multiparts against a depth limit of 8. */
+	char raw[8192];
+	size_t o = (size_t)snprintf(raw, sizeof(raw), "From: a@example.com\n");
+	for (int i = 0; i < 40; i++)
+		o += (size_t)snprintf(raw + o, sizeof(raw) - o,
+				      "Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n", i,
+				      i);
+	o += (size_t)snprintf(raw + o, sizeof(raw) - o, "Content-Type: text/plain\n\ndeep\n");
+	struct rb_limits limits;
+	rb_limits_default(&limits);
+	limits.max_mime_depth = 8;
+	struct rb_mail *m = parse(arena, raw, &limits);
+	if (m != NULL) {
+		CHECK(m->part_count == 0);
+		CHECK(strstr(m->problems, "nesting") != NULL);
+	}
+	rb_limits_default(&limits);
+	limits.max_mime_parts = 2;
+	m = parse(arena, report, &limits);
+	if (m != NULL) {
+		CHECK(m->part_count == 2);
+		CHECK(strstr(m->problems, "part limit") != NULL);
+	}
+}
+
+static void test_message_entry(void)
+{
+	struct collected c = {0};
+	/* Not a message at all: an error event, and the call succeeds. */
+	CHECK(collect_bytes(&c, "\x00\x01\x02 binary", 9, "bin") == RB_OK);
+	CHECK(c.count == 1);
+	CHECK_STR(ev_str(c.events[0], "type"), "error");
+	CHECK(strstr(ev_str(c.events[0], "error"), "not a mail message") != NULL);
+	collected_free(&c);
+
+	/* Oversize: error event naming the limit. */
+	struct rb_limits limits;
+	rb_limits_default(&limits);
+	limits.max_message_bytes = 100;
+	struct rb_source src = {.kind = "file", .path = "big"};
+	struct rb_error err = {0};
+	CHECK(rb_parse_message((const unsigned char *)report, strlen(report), &src, &limits,
+			       collect_emit, &c, &err) == RB_OK);
+	CHECK(c.count == 1);
+	CHECK_STR(ev_str(c.events[0], "type"), "error");
+	CHECK(strstr(ev_str(c.events[0], "error"), "max_message_bytes") != NULL);
+	collected_free(&c);
+
+	/* Same bytes, same ids; source fields filled. */
+	struct collected a = {0}, b = {0};
+	const char *plain = "From: a@example.com\nSubject: hello\nMessage-ID: <m1@x>\n\nhi\n";
+	collect_bytes(&a, plain, strlen(plain), "one");
+	collect_bytes(&b, plain, strlen(plain), "two");
+	CHECK(a.count == 1 && b.count == 1);
+	if (a.count == 1 && b.count == 1) {
+		CHECK_STR(ev_str(a.events[0], "id"), ev_str(b.events[0], "id"));
+		CHECK(strlen(ev_str(a.events[0], "id")) == 32);
+		json_object *source = NULL;
+		CHECK(json_object_object_get_ex(a.events[0], "source", &source));
+		CHECK_STR(ev_str(source, "path"), "one");
+		CHECK_STR(ev_str(source, "message_id"), "m1@x");
+		CHECK(strlen(ev_str(source, "sha256")) == 64);
+	}
+	collected_free(&a);
+	collected_free(&b);
+}
+
+int main(void)
+{
+	struct rb_arena *arena = rb_arena_new();
+	test_structure(arena);
+	test_line_endings(arena);
+	test_encodings(arena);
+	test_broken(arena);
+	test_limits(arena);
+	test_message_entry();
+	rb_arena_free(&arena);
+	return check_done();
+}

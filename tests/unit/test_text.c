@@ -1,0 +1,106 @@
+/*
+ * test_text.c - core/text.c: codes, addresses, field blocks, lines.
+ */
+#include "check.h"
+#include "core/arena.h"
+#include "core/text.h"
+
+static void test_status_codes(void)
+{
+	char code[16];
+	CHECK(rb_text_find_status("550 5.1.1 <a@b.c>: Recipient address rejected", code));
+	CHECK_STR(code, "5.1.1");
+	CHECK(rb_text_find_status("smtp; 452 4.2.2 Mailbox full.", code));
+	CHECK_STR(code, "4.2.2");
+	CHECK(rb_text_find_status("status 5.7.133 at the end", code));
+	CHECK_STR(code, "5.7.133");
+	/* An IP address is not a status code, nor is a version number. */
+	CHECK(!rb_text_find_status("connect to 5.1.1.2 failed", code));
+	CHECK(!rb_text_find_status("v15.1.1 server", code));
+	CHECK(!rb_text_find_status("3.1.1 is no class", code));
+	CHECK(!rb_text_find_status("", code));
+	CHECK(!rb_text_find_status(NULL, code));
+	CHECK(rb_text_find_status("(5.2.2).", code));
+	CHECK_STR(code, "5.2.2");
+}
+
+static void test_reply_codes(void)
+{
+	CHECK(rb_text_find_reply_code("host said: 550 5.1.1 unknown") == 550);
+	CHECK(rb_text_find_reply_code("421-4.7.0 try again later") == 421);
+	CHECK(rb_text_find_reply_code("smtp;554 rejected") == 554);
+	CHECK(rb_text_find_reply_code("port 25000 and 5.5.0") == 0);
+	CHECK(rb_text_find_reply_code("from 192.0.2.250") == 0);
+	CHECK(rb_text_find_reply_code("no code here") == 0);
+	CHECK(rb_text_find_reply_code("599 is not a reply") == 0);
+}
+
+static void test_addresses(struct rb_arena *arena)
+{
+	CHECK_STR(rb_text_find_address(arena, "<Kijitora@Example.JP>: user unknown"),
+		  "Kijitora@example.jp");
+	CHECK_STR(rb_text_find_address(arena, "rfc822; neko@example.org"), "neko@example.org");
+	CHECK_STR(rb_text_find_address(arena, "To: \"Cat\" <cat.s+tag@sub.example.com>."),
+		  "cat.s+tag@sub.example.com");
+	CHECK(rb_text_find_address(arena, "no address @ here") == NULL);
+	CHECK(rb_text_find_address(arena, "") == NULL);
+	CHECK_STR(rb_text_address_normalize(arena, " rfc822; <A@B.EXAMPLE> "), "A@b.example");
+	CHECK_STR(rb_text_address_normalize(arena, NULL), "");
+}
+
+static void test_fields(struct rb_arena *arena)
+{
+	const char *dsn = "Reporting-MTA: dns; mx.example.jp\n"
+			  "Arrival-Date: Mon, 29 Apr 2013 23:45:32 +0900\n"
+			  "\n"
+			  "Final-Recipient: rfc822; a@example.jp\n"
+			  "Action: failed\n"
+			  "Status: 5.1.1\n"
+			  "Diagnostic-Code: smtp; 550 5.1.1 <a@example.jp>:\n"
+			  "    Recipient address rejected\n"
+			  "not a field line\n"
+			  "\n\n"
+			  "Final-Recipient: rfc822; b@example.jp\n"
+			  "Action: delayed\n";
+	struct rb_field_block *blocks = NULL;
+	size_t n = rb_fields_parse(arena, dsn, &blocks);
+	CHECK(n == 3);
+	if (n != 3)
+		return;
+	CHECK_STR(rb_field_get(&blocks[0], "reporting-mta"), "dns; mx.example.jp");
+	CHECK_STR(rb_field_get(&blocks[1], "Status"), "5.1.1");
+	CHECK_STR(rb_field_get(&blocks[1], "Diagnostic-Code"),
+		  "smtp; 550 5.1.1 <a@example.jp>: Recipient address rejected");
+	CHECK(rb_field_get(&blocks[1], "Remote-MTA") == NULL);
+	CHECK_STR(rb_field_get(&blocks[2], "Action"), "delayed");
+	CHECK(rb_fields_parse(arena, "", &blocks) == 0);
+}
+
+static void test_lines_and_case(struct rb_arena *arena)
+{
+	const char *text = "one\ntwo\n\nlast";
+	const char *cursor = text, *line;
+	size_t len, count = 0;
+	while (rb_text_next_line(&cursor, &line, &len))
+		count++;
+	CHECK(count == 4);
+	CHECK(rb_text_find_ci("Mailbox FULL", "mailbox full") != NULL);
+	CHECK(rb_text_find_ci_n("abcdef", 3, "def") == NULL);
+	CHECK(rb_text_find_ci_n("abcdef", 6, "DEF") != NULL);
+	CHECK_STR(rb_text_squeeze(arena, "  a \n\t b  "), "a b");
+	CHECK_STR(rb_text_trim(arena, "\t x y \n", 7), "x y");
+	CHECK_STR(rb_text_lower(arena, "MiXeD"), "mixed");
+}
+
+int main(void)
+{
+	struct rb_arena *arena = rb_arena_new();
+	test_status_codes();
+	test_reply_codes();
+	test_addresses(arena);
+	test_fields(arena);
+	test_lines_and_case(arena);
+	rb_arena_free(&arena);
+	CHECK(arena == NULL);
+	return check_done();
+}
