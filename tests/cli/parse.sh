@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# rebound parse from the outside: JSON lines, paths, stdin, mbox, exit status.
+set -u
+rebound=${1:?usage: parse.sh REBOUND_BINARY}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+check() { # check NAME CONDITION...
+	local name=$1
+	shift
+	if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
+}
+
+msg=tests/corpus/sisimai/not/is-not-bounce-01.eml
+
+# One message: one JSON object per line, with the common fields.
+"$rebound" parse "$msg" >"$work/out" 2>"$work/err"
+check "exit 0 on a readable file" test $? -eq 0
+check "one event" test "$(wc -l <"$work/out")" -eq 1
+check "json with id/type/time/source" \
+	python3 -c 'import json,sys; e=json.loads(open(sys.argv[1]).readline()); assert len(e["id"])==32 and e["type"]=="unrecognized" and e["source"]["path"]==sys.argv[2] and len(e["source"]["sha256"])==64' "$work/out" "$msg"
+
+# The same message twice gives the same id; stdin is "-".
+"$rebound" parse - <"$msg" >"$work/stdin.out"
+check "stdin source kind" grep -q '"kind":"stdin"' "$work/stdin.out"
+check "same id from stdin" test "$(cut -c1-45 "$work/stdin.out")" = "$(cut -c1-45 "$work/out")"
+
+# An mbox of two messages: PATH#1 and PATH#2.
+{ echo "From a@example.com Mon Jan  1 00:00:00 2024"; cat "$msg"; echo; \
+  echo "From b@example.com Mon Jan  1 00:00:00 2024"; cat "$msg"; } >"$work/box"
+"$rebound" parse "$work/box" >"$work/box.out"
+check "mbox yields two events" test "$(wc -l <"$work/box.out")" -eq 2
+check "mbox paths #1 #2" grep -q "\"path\":\"$work/box#2\"" "$work/box.out"
+check "mbox kind" grep -q '"kind":"mbox"' "$work/box.out"
+
+# A missing input: message on stderr, exit 1, the other inputs still processed.
+"$rebound" parse /nonexistent/file "$msg" >"$work/mixed.out" 2>"$work/mixed.err"
+check "exit 1 when an input is unreadable" test $? -eq 1
+check "stderr names the input" grep -q "/nonexistent/file: No such file or directory" "$work/mixed.err"
+check "other inputs processed" test "$(wc -l <"$work/mixed.out")" -eq 1
+
+# Usage errors exit 2.
+"$rebound" parse >/dev/null 2>&1
+check "no path is a usage error" test $? -eq 2
+"$rebound" parse --bogus x >/dev/null 2>&1
+check "unknown option is a usage error" test $? -eq 2
+
+# The summary counts by type.
+"$rebound" parse --summary samples/maildir >"$work/summary" 2>/dev/null
+check "summary over the sample mailbox" grep -q "^26 messages" "$work/summary"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,129 @@
+/*
+ * test_ingest.c - ingest/: mbox splitting and unescaping, directory walks, limits.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "ingest/files.h"
+
+struct seen {
+	char paths[16][256];
+	char bodies[16][256];
+	size_t full_len[16];
+	size_t count, errors, reports;
+};
+
+static enum rb_status on_message(void *ctx, const unsigned char *data, size_t len,
+				 size_t full_len, const struct rb_source *source)
+{
+	struct seen *s = ctx;
+	if (s->count < 16) {
+		snprintf(s->paths[s->count], 256, "%s:%s", source->kind, source->path);
+		snprintf(s->bodies[s->count], 256, "%.*s", (int)len, (const char *)data);
+		s->full_len[s->count] = full_len;
+	}
+	s->count++;
+	return RB_OK;
+}
+
+static enum rb_status on_report(void *ctx, const unsigned char *head, size_t head_len,
+				rb_read_fn read, void *read_ctx, const struct rb_source *source)
+{
+	(void)head;
+	(void)head_len;
+	(void)read;
+	(void)read_ctx;
+	(void)source;
+	((struct seen *)ctx)->reports++;
+	return RB_OK;
+}
+
+static void on_error(void *ctx, const char *path, const char *message)
+{
+	(void)path;
+	(void)message;
+	((struct seen *)ctx)->errors++;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+	fputs(text, f);
+	fclose(f);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/rebound-test-ingest-XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char path[512];
+
+	struct seen s = {0};
+	struct rb_ingest_handler h = {.on_message = on_message,
+				      .on_report = on_report,
+				      .on_error = on_error,
+				      .ctx = &s,
+				      .max_message_bytes = 1024};
+	struct rb_error err = {0};
+
+	/* mbox: three messages, an escaped From line, a message over the limit. */
+	snprintf(path, sizeof(path), "%s/box", dir);
+	char big[3000];
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	FILE *f = fopen(path, "wb");
+	fprintf(f, "From a@example.com Mon Jan  1 00:00:00 2024\nSubject: one\n\n>From the "
+		   "start\n\nFrom b@example.com Mon Jan  1 00:00:00 2024\nSubject: two\n\nbody\n"
+		   "From c@example.com Mon Jan  1 00:00:00 2024\nSubject: three\n\n%s\n",
+		big);
+	fclose(f);
+	CHECK(rb_ingest_path(path, &h, &err) == RB_OK);
+	CHECK(s.count == 3);
+	char want[600];
+	snprintf(want, sizeof(want), "mbox:%s#1", path);
+	CHECK_STR(s.paths[0], want);
+	CHECK_STR(s.bodies[0], "Subject: one\n\nFrom the start\n\n");
+	snprintf(want, sizeof(want), "mbox:%s#3", path);
+	CHECK_STR(s.paths[2], want);
+	CHECK(s.full_len[2] > 1024);
+	CHECK(strlen(s.bodies[2]) == 255); /* the test's copy is cut at 255 */
+	unlink(path);
+
+	/* A directory: name order, tmp/ and dot files skipped, a report file streamed. */
+	memset(&s, 0, sizeof(s));
+	snprintf(path, sizeof(path), "%s/maildir", dir);
+	mkdir(path, 0700);
+	char sub[600];
+	const char *subdirs[] = {"cur", "new", "tmp"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(sub, sizeof(sub), "%s/%s", path, subdirs[i]);
+		mkdir(sub, 0700);
+	}
+	snprintf(sub, sizeof(sub), "%s/new/2", path);
+	write_file(sub, "Subject: second\n\nx\n");
+	snprintf(sub, sizeof(sub), "%s/new/1", path);
+	write_file(sub, "Subject: first\n\nx\n");
+	snprintf(sub, sizeof(sub), "%s/tmp/half", path);
+	write_file(sub, "Subject: half-written\n");
+	snprintf(sub, sizeof(sub), "%s/cur/.hidden", path);
+	write_file(sub, "Subject: hidden\n");
+	CHECK(rb_ingest_path(path, &h, &err) == RB_OK);
+	CHECK(s.count == 2);
+	snprintf(want, sizeof(want), "file:%s/new/1", path);
+	CHECK_STR(s.paths[0], want);
+	CHECK(s.errors == 0);
+
+	/* A path that does not exist: reported, the walk goes on. */
+	memset(&s, 0, sizeof(s));
+	CHECK(rb_ingest_path("/nonexistent/rebound/path", &h, &err) == RB_OK);
+	CHECK(s.errors == 1 && s.count == 0);
+
+	/* Clean up. */
+	snprintf(sub, sizeof(sub), "rm -rf '%s'", dir);
+	CHECK(system(sub) == 0);
+	return check_done();
+}
