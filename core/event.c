@@ -6,20 +6,11 @@
  */
 #include "event.h"
 
-#include <glib.h>
+#include "sha256.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void rb_sha256_hex(const void *data, size_t len, char out[65])
-{
-	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(c, data, (gssize)len);
-	const char *hex = g_checksum_get_string(c);
-	memcpy(out, hex, 64);
-	out[64] = '\0';
-	g_checksum_free(c);
-}
 
 void rb_emitter_init(struct rb_emitter *em, const struct rb_source *source, rb_emit_fn emit,
 		     void *emit_ctx)
@@ -138,19 +129,28 @@ enum rb_status rb_event_finish(struct rb_emitter *em, struct rb_event *ev)
 		rb_event_discard(&ev);
 		return em->status;
 	}
-	GChecksum *c = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(c, (const guchar *)"v1\n", 3);
+	char hex[65];
 	if (ev->id_key != NULL) {
-		g_checksum_update(c, (const guchar *)ev->id_key, (gssize)strlen(ev->id_key));
+		size_t klen = strlen(ev->id_key);
+		char *key = malloc(klen + 4);
+		if (key == NULL) {
+			rb_event_discard(&ev);
+			em->status = rb_error_set(&em->error, RB_ERR_NOMEM,
+						  "out of memory while building an event");
+			return em->status;
+		}
+		memcpy(key, "v1\n", 3);
+		memcpy(key + 3, ev->id_key, klen + 1);
+		rb_sha256_hex(key, klen + 3, hex);
+		free(key);
 	} else {
 		char buf[128];
-		int n = snprintf(buf, sizeof(buf), "%s\n%s\n%u", em->sha256,
+		int n = snprintf(buf, sizeof(buf), "v1\n%s\n%s\n%u", em->sha256,
 				 rb_event_type_name(ev->type), ev->seq);
-		g_checksum_update(c, (const guchar *)buf, n);
+		rb_sha256_hex(buf, (size_t)n, hex);
 	}
-	memcpy(ev->id, g_checksum_get_string(c), 32);
+	memcpy(ev->id, hex, 32);
 	ev->id[32] = '\0';
-	g_checksum_free(c);
 	json_object_object_add(ev->obj, "id", json_object_new_string(ev->id));
 
 	size_t len = 0;

@@ -73,7 +73,7 @@ void rb_event_discard(struct rb_event **ev);
 /* Convenience: emit an `error` or `unrecognized` event with this message. */
 enum rb_status rb_emit_problem(struct rb_emitter *em, enum rb_event_type type, const char *why);
 
-/* Hex SHA-256 of bytes into out (65 bytes). */
-void rb_sha256_hex(const void *data, size_t len, char out[65]);
+/* rb_sha256_hex() is in core/sha256.h. */
+#include "core/sha256.h"
 
 #endif

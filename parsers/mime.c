@@ -328,6 +328,24 @@ size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
 	return blocks[0].count;
 }
 
+/*
+ * A header value unfolded and squeezed; RFC 2047 words decoded only when the value
+ * has one ("=?"): most headers are plain ASCII and GMime's decoder is costly.
+ */
+static const char *header_decode(struct rb_arena *arena, const char *raw)
+{
+	if (raw == NULL)
+		return "";
+	if (strstr(raw, "=?") == NULL)
+		return rb_text_squeeze(arena,
+				       nul_safe_text(arena, (const unsigned char *)raw, strlen(raw), NULL));
+	char *decoded = g_mime_utils_header_decode_text(NULL, raw);
+	const char *out = rb_text_squeeze(
+		arena, nul_safe_text(arena, (const unsigned char *)decoded, strlen(decoded), NULL));
+	g_free(decoded);
+	return out;
+}
+
 enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, size_t len,
 			     const struct rb_limits *limits, struct rb_mail **mail_r,
 			     struct rb_error *err)
@@ -372,12 +390,8 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	for (int i = 0; headers != NULL && i < hcount; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 		const char *name = g_mime_header_get_name(h);
-		const char *value = g_mime_header_get_value(h);
 		headers[i].name = rb_arena_strdup(arena, name);
-		headers[i].value =
-			value ? rb_text_squeeze(arena, nul_safe_text(arena, (const unsigned char *)value,
-								    strlen(value), NULL))
-			      : "";
+		headers[i].value = header_decode(arena, g_mime_header_get_raw_value(h));
 	}
 	mail->headers = headers;
 	mail->header_count = headers ? (size_t)hcount : 0;

@@ -1,0 +1,24 @@
+/*
+ * sha256.h - SHA-256 for message fingerprints and event ids, one-shot or streamed.
+ *
+ * Through OpenSSL's libcrypto, which uses the CPU's SHA instructions: hashing every
+ * message is on the hot path, and GLib's portable SHA-256 cost a fifth of the parse.
+ */
+#ifndef REBOUND_CORE_SHA256_H
+#define REBOUND_CORE_SHA256_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct rb_sha256;
+
+/* Streamed: new, update..., finish into hex (65 bytes), free. NULL on out of memory. */
+struct rb_sha256 *rb_sha256_new(void);
+void rb_sha256_update(struct rb_sha256 *ctx, const void *data, size_t len);
+void rb_sha256_finish_hex(struct rb_sha256 *ctx, char out[65]);
+void rb_sha256_free(struct rb_sha256 **ctx);
+
+/* One-shot: hex SHA-256 of bytes into out (65 bytes, NUL-terminated). */
+void rb_sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif
