@@ -1,16 +1,28 @@
 /*
- * mime.c - MIME structure through GMime, flattened into struct rb_mail.
+ * mime.c - a message taken apart into struct rb_mail.
  *
- * RFC 5322 (message format), RFC 2045-2049 (MIME), RFC 6522 (multipart/report),
- * RFC 3464 (message/delivery-status), RFC 5965 (message/feedback-report).
+ * RFC 5322 (message format), RFC 2045-2049 (MIME), RFC 2231 (parameter values),
+ * RFC 6522 (multipart/report), RFC 3464 (message/delivery-status), RFC 5965
+ * (message/feedback-report).
  *
- * GMime does the hard parts (boundaries that lie, encodings, charsets, RFC 2047 words).
- * What this file adds: line endings normalized before GMime sees the bytes (so LF,
- * CRLF and CR-only input give the same result), every text converted to valid UTF-8
- * with NULs removed, and the limits: MIME depth and part count. Parts past a limit are
- * skipped and named in rb_mail.problems; they never abort the parse.
+ * Why the structure is walked here and not by GMime's parser: every message rebound
+ * reads is parsed, and building GMime's object tree (then freeing it) cost over half
+ * of the whole classification. The structure of a message is simple to scan in
+ * place: header blocks, boundary lines, nested messages, each bounded by the range of
+ * its parent. What is subtle stays with the libraries: RFC 2047 words, charset names
+ * and conversion, base64, quoted-printable and uuencode decoding, dates (GMime and
+ * GLib's pure functions, no objects).
  *
- * GMime needs one process-wide g_mime_init(); it is done once, thread-safely, here.
+ * Leniency for broken senders, each as GMime or common MUAs do it: a missing closing
+ * boundary ends the part at its parent's end; a multipart with no boundary parameter,
+ * or whose boundary never appears, is read as one text part; a line that is not a
+ * header ends the header block; bytes that are not valid in their charset become
+ * U+FFFD; NUL bytes become spaces; an mbox "From " line before the header is skipped; any line ending (LF, CRLF, CR) becomes LF before
+ * anything else is looked at, so all three give the same result.
+ *
+ * Limits (struct rb_limits): max_mime_depth nested multiparts/messages and
+ * max_mime_parts leaf parts; what lies beyond is skipped and said in rb_mail.problems.
+ * Recursion is bounded by max_mime_depth.
  */
 #include "mime.h"
 
@@ -22,6 +34,7 @@
 
 static gsize gmime_ready;
 
+/* GMime's charset tables need one process-wide init; done once, thread-safely. */
 static void mime_library_init(void)
 {
 	if (g_once_init_enter(&gmime_ready)) {
@@ -34,12 +47,19 @@ char *rb_mime_normalize_newlines(struct rb_arena *arena, const unsigned char *da
 				 size_t *len_r)
 {
 	char *out = rb_arena_alloc(arena, len + 1);
-	size_t o = 0;
-	if (out == NULL) {
-		*len_r = 0;
+	*len_r = 0;
+	if (out == NULL)
 		return NULL;
+	const unsigned char *cr = memchr(data, '\r', len);
+	if (cr == NULL) {
+		memcpy(out, data, len);
+		out[len] = '\0';
+		*len_r = len;
+		return out;
 	}
-	for (size_t i = 0; i < len; i++) {
+	size_t head = (size_t)(cr - data), o = head;
+	memcpy(out, data, head);
+	for (size_t i = head; i < len; i++) {
 		if (data[i] == '\r') {
 			out[o++] = '\n';
 			if (i + 1 < len && data[i + 1] == '\n')
@@ -83,15 +103,6 @@ static const char *acc_str(struct text_acc *acc)
 	return acc->buf ? acc->buf : "";
 }
 
-struct mime_walk {
-	struct rb_arena *arena;
-	const struct rb_limits *limits;
-	struct rb_part *parts;
-	size_t part_count, part_cap;
-	struct text_acc body, html, dsn, feedback, problems;
-	const char *original;
-	bool skipped_depth, skipped_parts;
-};
 
 /* Any bytes to valid UTF-8 with LF line endings and no NULs, in the arena. */
 static const char *bytes_to_text(struct rb_arena *arena, const unsigned char *data, size_t len,
@@ -190,16 +201,6 @@ static const char *html_to_text(struct rb_arena *arena, const char *html)
 	return out;
 }
 
-static const char *content_type_of(struct rb_arena *arena, GMimeObject *obj)
-{
-	GMimeContentType *ct = g_mime_object_get_content_type(obj);
-	if (ct == NULL)
-		return "text/plain";
-	const char *type = g_mime_content_type_get_media_type(ct);
-	const char *sub = g_mime_content_type_get_media_subtype(ct);
-	char *s = rb_arena_printf(arena, "%s/%s", type ? type : "text", sub ? sub : "plain");
-	return rb_text_lower(arena, s);
-}
 
 static bool is_textual(const char *ct)
 {
@@ -210,123 +211,6 @@ static bool is_textual(const char *ct)
 	       strcmp(ct, "message/global-headers") == 0;
 }
 
-static void walk_add_part(struct mime_walk *w, GMimeObject *obj, unsigned depth, bool attached)
-{
-	if (w->part_count >= w->limits->max_mime_parts) {
-		w->skipped_parts = true;
-		return;
-	}
-	struct rb_arena *arena = w->arena;
-	const char *ct = content_type_of(arena, obj);
-	GMimePart *part = GMIME_PART(obj);
-	const char *charset = g_mime_object_get_content_type_parameter(obj, "charset");
-	const char *filename = g_mime_part_get_filename(part);
-
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	GMimeStream *mem = g_mime_stream_mem_new();
-	if (content != NULL)
-		g_mime_data_wrapper_write_to_stream(content, mem);
-	GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-
-	if (w->part_count == w->part_cap) {
-		size_t nc = w->part_cap ? w->part_cap * 2 : 8;
-		struct rb_part *np = rb_arena_realloc(arena, w->parts, w->part_cap * sizeof(*np),
-						      nc * sizeof(*np));
-		if (np == NULL) {
-			g_object_unref(mem);
-			return;
-		}
-		w->parts = np;
-		w->part_cap = nc;
-	}
-	struct rb_part *p = &w->parts[w->part_count++];
-	p->content_type = ct;
-	p->filename = rb_arena_strdup(arena, filename);
-	p->charset = rb_text_lower(arena, charset ? charset : "");
-	unsigned char *data = rb_arena_alloc(arena, bytes->len + 1);
-	if (data != NULL && bytes->len > 0)
-		memcpy(data, bytes->data, bytes->len);
-	p->data = data;
-	p->len = data ? bytes->len : 0;
-	p->depth = depth;
-	p->in_attached_message = attached;
-	p->text = NULL;
-	if (data != NULL && is_textual(ct))
-		p->text = nul_safe_text(arena, data, p->len, charset);
-	g_object_unref(mem);
-
-	if (p->text == NULL)
-		return;
-	if (strcmp(ct, "message/delivery-status") == 0 ||
-	    strcmp(ct, "message/global-delivery-status") == 0) {
-		acc_append(arena, &w->dsn, p->text, strlen(p->text));
-	} else if (strcmp(ct, "message/feedback-report") == 0) {
-		acc_append(arena, &w->feedback, p->text, strlen(p->text));
-	} else if (strcmp(ct, "text/rfc822-headers") == 0 ||
-		   strcmp(ct, "message/global-headers") == 0) {
-		if (w->original == NULL && !attached)
-			w->original = p->text;
-	} else if (!attached && strcmp(ct, "text/html") == 0) {
-		acc_append(arena, &w->html, p->text, strlen(p->text));
-	} else if (!attached && g_str_has_prefix(ct, "text/")) {
-		acc_append(arena, &w->body, p->text, strlen(p->text));
-	}
-}
-
-static void walk(struct mime_walk *w, GMimeObject *obj, unsigned depth, bool attached)
-{
-	if (obj == NULL)
-		return;
-	if (depth > w->limits->max_mime_depth) {
-		w->skipped_depth = true;
-		return;
-	}
-	if (GMIME_IS_MULTIPART(obj)) {
-		GMimeMultipart *mp = GMIME_MULTIPART(obj);
-		int n = g_mime_multipart_get_count(mp);
-		for (int i = 0; i < n; i++)
-			walk(w, g_mime_multipart_get_part(mp, i), depth + 1, attached);
-	} else if (GMIME_IS_MESSAGE_PART(obj)) {
-		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
-		if (inner == NULL)
-			return;
-		if (w->original == NULL && !attached) {
-			char *s = g_mime_object_to_string(GMIME_OBJECT(inner), NULL);
-			if (s != NULL) {
-				size_t n = 0;
-				w->original = rb_mime_normalize_newlines(
-					w->arena, (const unsigned char *)s, strlen(s), &n);
-				g_free(s);
-			}
-		}
-		walk(w, g_mime_message_get_mime_part(inner), depth + 1, true);
-	} else if (GMIME_IS_PART(obj)) {
-		walk_add_part(w, obj, depth, attached);
-	}
-}
-
-size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
-				  struct rb_header **headers_r)
-{
-	*headers_r = NULL;
-	if (text == NULL)
-		return 0;
-	const char *end = strstr(text, "\n\n");
-	size_t hlen = end ? (size_t)(end - text) + 1 : strlen(text);
-	char *block = rb_arena_strndup(arena, text, hlen);
-	struct rb_field_block *blocks = NULL;
-	if (block == NULL || rb_fields_parse(arena, block, &blocks) == 0)
-		return 0;
-	struct rb_header *h = rb_arena_alloc(arena, (blocks[0].count + 1) * sizeof(*h));
-	if (h == NULL)
-		return 0;
-	for (size_t i = 0; i < blocks[0].count; i++) {
-		h[i].name = blocks[0].fields[i].name;
-		h[i].value = blocks[0].fields[i].value;
-	}
-	*headers_r = h;
-	return blocks[0].count;
-}
 
 /*
  * A header value unfolded and squeezed; RFC 2047 words decoded only when the value
@@ -346,6 +230,479 @@ static const char *header_decode(struct rb_arena *arena, const char *raw)
 	return out;
 }
 
+
+/* ---- header blocks ---- */
+
+struct header_list {
+	struct rb_header *items;
+	size_t count, cap;
+};
+
+static bool is_header_name_char(unsigned char c)
+{
+	return c > 32 && c < 127 && c != ':';
+}
+
+/* "name=value" or "name*0*=value": a MIME parameter on a line of its own. */
+static bool looks_like_parameter(const char *p, const char *line_end)
+{
+	while (p < line_end && (*p == ' ' || *p == '\t'))
+		p++;
+	const char *name = p;
+	while (p < line_end && (g_ascii_isalnum(*p) || *p == '-' || *p == '*'))
+		p++;
+	return p > name && p < line_end && *p == '=';
+}
+
+/*
+ * Parse the header block at [p, end): "Name: value" lines with folded continuations,
+ * up to an empty line or the first line that is neither. Values are kept raw
+ * (decoded by the caller as needed). Returns where the body starts.
+ */
+static const char *parse_headers(struct rb_arena *arena, const char *p, const char *end,
+				 struct header_list *out, bool decode)
+{
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+		if (line_end == p) /* empty line: the body follows */
+			return nl ? nl + 1 : end;
+		const char *colon = p;
+		while (colon < line_end && is_header_name_char((unsigned char)*colon))
+			colon++;
+		const char *name_end = colon;
+		while (colon < line_end && (*colon == ' ' || *colon == '\t'))
+			colon++; /* lenient: "Name : value" */
+		if ((colon == line_end || *colon != ':' || name_end == p) && out->count > 0 &&
+		    (looks_like_parameter(p, line_end) || *out->items[out->count - 1].value == '\0')) {
+			/* Lenient: a folded line that lost its indentation, as a parameter
+			 * ("Content-Type: multipart/alternative;\nboundary=...") or as the value
+			 * of a header left empty ("X-Message-Info:\n5vMbyq..."). */
+			struct rb_header *prev = &out->items[out->count - 1];
+			char *more = rb_arena_strndup(arena, p, (size_t)(line_end - p));
+			prev->value = rb_arena_printf(arena, "%s %s", prev->value, more ? more : "");
+			p = nl ? nl + 1 : end;
+			continue;
+		}
+		if (colon == line_end || *colon != ':' || name_end == p)
+			return p; /* not a header: the body starts here */
+		/* The value runs over continuation lines. */
+		const char *value = colon + 1;
+		const char *value_end = line_end;
+		while (value_end < end && value_end + 1 < end &&
+		       (value_end[1] == ' ' || value_end[1] == '\t')) {
+			const char *next = memchr(value_end + 1, '\n', (size_t)(end - value_end - 1));
+			value_end = next ? next : end;
+		}
+		if (out->count == out->cap) {
+			size_t nc = out->cap ? out->cap * 2 : 16;
+			struct rb_header *ni = rb_arena_realloc(arena, out->items,
+								out->cap * sizeof(*ni), nc * sizeof(*ni));
+			if (ni == NULL)
+				return end;
+			out->items = ni;
+			out->cap = nc;
+		}
+		struct rb_header *h = &out->items[out->count++];
+		h->name = rb_arena_strndup(arena, p, (size_t)(name_end - p));
+		char *raw = rb_arena_strndup(arena, value, (size_t)(value_end - value));
+		h->value = decode ? header_decode(arena, raw) : rb_text_squeeze(arena, raw);
+		p = value_end < end ? value_end + 1 : end;
+	}
+	return end;
+}
+
+static const char *header_find(const struct header_list *h, const char *name)
+{
+	for (size_t i = 0; i < h->count; i++)
+		if (g_ascii_strcasecmp(h->items[i].name, name) == 0)
+			return h->items[i].value;
+	return NULL;
+}
+
+size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
+				  struct rb_header **headers_r)
+{
+	struct header_list list = {0};
+	*headers_r = NULL;
+	if (text == NULL)
+		return 0;
+	parse_headers(arena, text, text + strlen(text), &list, true);
+	*headers_r = list.items;
+	return list.count;
+}
+
+/* ---- Content-Type and Content-Disposition ---- */
+
+struct content_type {
+	const char *type;       /* "type/subtype", lowercase */
+	const char *boundary;   /* "" when absent */
+	const char *charset;    /* lowercase, "" */
+	const char *name;       /* name= (or filename= for dispositions) */
+	const char *report_type;
+};
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	return p;
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* RFC 2231 extended value: charset'language'percent-encoded. */
+static char *decode_rfc2231(struct rb_arena *arena, const char *v, bool has_charset)
+{
+	const char *charset_end = has_charset ? strchr(v, '\'') : NULL;
+	const char *text = v;
+	char *charset = NULL;
+	if (charset_end != NULL) {
+		const char *lang_end = strchr(charset_end + 1, '\'');
+		if (lang_end != NULL) {
+			charset = rb_arena_strndup(arena, v, (size_t)(charset_end - v));
+			text = lang_end + 1;
+		}
+	}
+	size_t n = strlen(text), o = 0;
+	char *out = rb_arena_alloc(arena, n + 1);
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int hi, lo;
+		if (text[i] == '%' && i + 2 < n + 1 && (hi = hex_value(text[i + 1])) >= 0 &&
+		    (lo = hex_value(text[i + 2])) >= 0) {
+			out[o++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			out[o++] = text[i];
+		}
+	}
+	out[o] = '\0';
+	if (charset != NULL && *charset)
+		return (char *)nul_safe_text(arena, (const unsigned char *)out, o, charset);
+	return out;
+}
+
+/*
+ * type/subtype; name=value; name="quoted value"; name*=utf-8''%41; name*0=a; name*1=b
+ * Only the parameters rebound uses are kept. Lenient: junk between parameters is
+ * skipped, an unclosed quote runs to the end.
+ */
+static void parse_content_type(struct rb_arena *arena, const char *value, bool disposition,
+			       struct content_type *ct)
+{
+	ct->type = "";
+	ct->boundary = ct->charset = ct->name = ct->report_type = "";
+	if (value == NULL)
+		return;
+	const char *p = skip_ws(value);
+	const char *semi = strchr(p, ';');
+	size_t tlen = semi ? (size_t)(semi - p) : strlen(p);
+	char *type = rb_text_trim(arena, p, tlen);
+	ct->type = type ? rb_text_lower(arena, type) : "";
+	/* "text" alone, or "text/plain garbage": keep what reads as type/subtype. */
+	if (!disposition && (ct->type == NULL || strchr(ct->type, '/') == NULL))
+		ct->type = "";
+	char *cont = NULL; /* RFC 2231 continuations of name/filename */
+	p = semi;
+	while (p != NULL && *p == ';') {
+		p = skip_ws(p + 1);
+		const char *eq = p;
+		while (*eq && *eq != '=' && *eq != ';')
+			eq++;
+		if (*eq != '=') {
+			p = *eq == ';' ? eq : NULL;
+			continue;
+		}
+		char *pname = rb_text_trim(arena, p, (size_t)(eq - p));
+		const char *v = skip_ws(eq + 1);
+		char *pvalue;
+		if (*v == '"') {
+			const char *q = v + 1;
+			size_t cap = strlen(q), o = 0;
+			char *buf = rb_arena_alloc(arena, cap + 1);
+			if (buf == NULL)
+				return;
+			while (*q && *q != '"') {
+				if (*q == '\\' && q[1])
+					q++;
+				buf[o++] = *q++;
+			}
+			buf[o] = '\0';
+			pvalue = buf;
+			p = *q == '"' ? q + 1 : q;
+			while (*p && *p != ';')
+				p++;
+		} else {
+			const char *e = v;
+			while (*e && *e != ';')
+				e++;
+			pvalue = rb_text_trim(arena, v, (size_t)(e - v));
+			p = e;
+		}
+		if (pname == NULL || pvalue == NULL)
+			return;
+		char *lname = rb_text_lower(arena, pname);
+		size_t ln = strlen(lname);
+		bool extended = ln > 0 && lname[ln - 1] == '*';
+		if (extended)
+			lname[--ln] = '\0';
+		char *star = strchr(lname, '*');
+		bool continuation = star != NULL;
+		if (continuation)
+			*star = '\0';
+		if (extended)
+			pvalue = decode_rfc2231(arena, pvalue,
+						!continuation || strcmp(star + 1, "0") == 0);
+		if (pvalue == NULL)
+			return;
+		bool is_name = strcmp(lname, disposition ? "filename" : "name") == 0;
+		if (continuation && is_name) {
+			cont = cont ? rb_arena_printf(arena, "%s%s", cont, pvalue) : pvalue;
+		} else if (strcmp(lname, "boundary") == 0 && !disposition) {
+			ct->boundary = pvalue;
+		} else if (strcmp(lname, "charset") == 0 && !disposition) {
+			ct->charset = rb_text_lower(arena, pvalue);
+		} else if (strcmp(lname, "report-type") == 0 && !disposition) {
+			ct->report_type = rb_text_lower(arena, pvalue);
+		} else if (is_name) {
+			ct->name = pvalue;
+		}
+	}
+	if (cont != NULL && *ct->name == '\0')
+		ct->name = cont;
+}
+
+/* ---- transfer encodings ---- */
+
+static unsigned char *decode_transfer(struct rb_arena *arena, const char *cte, const char *data,
+				      size_t len, size_t *len_r)
+{
+	*len_r = 0;
+	unsigned char *out = rb_arena_alloc(arena, len + 3);
+	if (out == NULL)
+		return NULL;
+	int state = 0;
+	guint32 save = 0;
+	const unsigned char *in = (const unsigned char *)data;
+	if (cte != NULL && g_ascii_strncasecmp(cte, "base64", 6) == 0) {
+		*len_r = g_mime_encoding_base64_decode_step(in, len, out, &state, &save);
+	} else if (cte != NULL && g_ascii_strncasecmp(cte, "quoted-printable", 16) == 0) {
+		*len_r = g_mime_encoding_quoted_decode_step(in, len, out, &state, &save);
+	} else if (cte != NULL && (g_ascii_strncasecmp(cte, "x-uuencode", 10) == 0 ||
+				   g_ascii_strncasecmp(cte, "uuencode", 8) == 0)) {
+		/* uuencode needs its "begin" line skipped first. */
+		const char *begin = g_strstr_len(data, (gssize)len, "begin ");
+		if (begin != NULL) {
+			const char *nl = memchr(begin, '\n', (size_t)(data + len - begin));
+			if (nl != NULL) {
+				state = GMIME_UUDECODE_STATE_BEGIN;
+				*len_r = g_mime_encoding_uudecode_step(
+					(const unsigned char *)nl + 1, (size_t)(data + len - nl - 1),
+					out, &state, &save);
+			}
+		}
+		if (*len_r == 0) {
+			memcpy(out, data, len);
+			*len_r = len;
+		}
+	} else {
+		memcpy(out, data, len);
+		*len_r = len;
+	}
+	out[*len_r] = '\0';
+	return out;
+}
+
+/* ---- the walk ---- */
+
+struct mime_walk {
+	struct rb_arena *arena;
+	const struct rb_limits *limits;
+	struct rb_part *parts;
+	size_t part_count, part_cap;
+	struct text_acc body, html, dsn, feedback, problems;
+	const char *original;
+	bool skipped_depth, skipped_parts;
+};
+
+static void walk_entity(struct mime_walk *w, const char *start, const char *end, unsigned depth,
+			bool attached, const char *default_type);
+
+static void add_leaf(struct mime_walk *w, const struct content_type *ct, const char *cte,
+		     const char *filename, const char *body, const char *end, unsigned depth,
+		     bool attached)
+{
+	if (w->part_count >= w->limits->max_mime_parts) {
+		w->skipped_parts = true;
+		return;
+	}
+	struct rb_arena *arena = w->arena;
+	if (w->part_count == w->part_cap) {
+		size_t nc = w->part_cap ? w->part_cap * 2 : 8;
+		struct rb_part *np = rb_arena_realloc(arena, w->parts, w->part_cap * sizeof(*np),
+						      nc * sizeof(*np));
+		if (np == NULL)
+			return;
+		w->parts = np;
+		w->part_cap = nc;
+	}
+	size_t len = 0;
+	unsigned char *data = decode_transfer(arena, cte, body, (size_t)(end - body), &len);
+	struct rb_part *p = &w->parts[w->part_count++];
+	p->content_type = ct->type;
+	p->filename = filename;
+	p->charset = ct->charset;
+	p->data = data;
+	p->len = data ? len : 0;
+	p->depth = depth;
+	p->in_attached_message = attached;
+	p->text = NULL;
+	if (data != NULL && is_textual(ct->type))
+		p->text = nul_safe_text(arena, data, p->len, ct->charset);
+	if (p->text == NULL)
+		return;
+	const char *t = ct->type;
+	if (strcmp(t, "message/delivery-status") == 0 ||
+	    strcmp(t, "message/global-delivery-status") == 0) {
+		acc_append(arena, &w->dsn, p->text, strlen(p->text));
+	} else if (strcmp(t, "message/feedback-report") == 0) {
+		acc_append(arena, &w->feedback, p->text, strlen(p->text));
+	} else if (strcmp(t, "text/rfc822-headers") == 0 ||
+		   strcmp(t, "message/global-headers") == 0) {
+		if (w->original == NULL && !attached)
+			w->original = p->text;
+	} else if (!attached && strcmp(t, "text/html") == 0) {
+		acc_append(arena, &w->html, p->text, strlen(p->text));
+	} else if (!attached && strncmp(t, "text/", 5) == 0) {
+		acc_append(arena, &w->body, p->text, strlen(p->text));
+	}
+}
+
+/* Does the line at p (up to line_end) delimit this boundary? 1 = part, 2 = close. */
+static int boundary_line(const char *p, const char *line_end, const char *boundary, size_t blen)
+{
+	if ((size_t)(line_end - p) < blen + 2 || p[0] != '-' || p[1] != '-' ||
+	    memcmp(p + 2, boundary, blen) != 0)
+		return 0;
+	const char *rest = p + 2 + blen;
+	int kind = 1;
+	if (line_end - rest >= 2 && rest[0] == '-' && rest[1] == '-') {
+		kind = 2;
+		rest += 2;
+	}
+	for (; rest < line_end; rest++)
+		if (*rest != ' ' && *rest != '\t')
+			return 0;
+	return kind;
+}
+
+static void walk_multipart(struct mime_walk *w, const struct content_type *ct,
+			   const char *body, const char *end, unsigned depth, bool attached)
+{
+	const char *boundary = ct->boundary;
+	size_t blen = strlen(boundary);
+	const char *default_type =
+		strcmp(ct->type, "multipart/digest") == 0 ? "message/rfc822" : "text/plain";
+	const char *part_start = NULL;
+	const char *p = body;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+		int kind = boundary_line(p, line_end, boundary, blen);
+		if (kind != 0) {
+			if (part_start != NULL) {
+				/* The LF before a boundary belongs to the boundary (RFC 2046). */
+				const char *part_end = p > part_start && p[-1] == '\n' ? p - 1 : p;
+				walk_entity(w, part_start, part_end < part_start ? part_start : part_end,
+					    depth + 1, attached, default_type);
+			}
+			if (kind == 2)
+				return;
+			part_start = nl ? nl + 1 : end;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	/* Lenient: no closing boundary, the last part runs to the parent's end. */
+	if (part_start != NULL && part_start < end)
+		walk_entity(w, part_start, end, depth + 1, attached, default_type);
+}
+
+static bool has_boundary_line(const char *body, const char *end, const char *boundary)
+{
+	size_t blen = strlen(boundary);
+	for (const char *p = body; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *line_end = nl ? nl : end;
+		if (boundary_line(p, line_end, boundary, blen))
+			return true;
+		p = nl ? nl + 1 : end;
+	}
+	return false;
+}
+
+static void walk_entity(struct mime_walk *w, const char *start, const char *end, unsigned depth,
+			bool attached, const char *default_type)
+{
+	if (depth > w->limits->max_mime_depth) {
+		w->skipped_depth = true;
+		return;
+	}
+	struct rb_arena *arena = w->arena;
+	struct header_list headers = {0};
+	const char *body = parse_headers(arena, start, end, &headers, false);
+	struct content_type ct, disp;
+	parse_content_type(arena, header_find(&headers, "Content-Type"), false, &ct);
+	parse_content_type(arena, header_find(&headers, "Content-Disposition"), true, &disp);
+	if (*ct.type == '\0')
+		ct.type = default_type;
+	const char *cte = header_find(&headers, "Content-Transfer-Encoding");
+
+	if (strncmp(ct.type, "multipart/", 10) == 0 && *ct.boundary &&
+	    has_boundary_line(body, end, ct.boundary)) {
+		walk_multipart(w, &ct, body, end, depth, attached);
+		return;
+	}
+	if (strncmp(ct.type, "multipart/", 10) == 0) /* lenient: no usable boundary */
+		ct.type = "text/plain";
+	if (strcmp(ct.type, "message/rfc822") == 0 || strcmp(ct.type, "message/global") == 0) {
+		const char *inner = body;
+		size_t inner_len = (size_t)(end - body);
+		if (cte != NULL && (g_ascii_strncasecmp(cte, "base64", 6) == 0 ||
+				    g_ascii_strncasecmp(cte, "quoted-printable", 16) == 0)) {
+			/* Not allowed by RFC 2046, sent anyway: decode, then parse. */
+			size_t n = 0;
+			char *decoded = (char *)decode_transfer(arena, cte, body, inner_len, &n);
+			size_t nn = 0;
+			inner = decoded ? rb_mime_normalize_newlines(arena, (unsigned char *)decoded,
+								     n, &nn)
+					: body;
+			inner_len = decoded ? nn : inner_len;
+		}
+		if (w->original == NULL && !attached) {
+			/* The returned message as text (charset unknown: made valid UTF-8). */
+			w->original = nul_safe_text(arena, (const unsigned char *)inner, inner_len,
+						    NULL);
+		}
+		walk_entity(w, inner, inner + inner_len, depth + 1, true, "text/plain");
+		return;
+	}
+	const char *filename = *disp.name ? disp.name : ct.name;
+	add_leaf(w, &ct, cte, filename ? filename : "", body, end, depth, attached);
+}
+
+/* ---- the message ---- */
+
 enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, size_t len,
 			     const struct rb_limits *limits, struct rb_mail **mail_r,
 			     struct rb_error *err)
@@ -357,58 +714,39 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	if (norm == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory copying a %zu-byte message",
 				    len);
+	const char *end = norm + norm_len;
+	/* Lenient: a message saved from an mbox keeps its "From sender date" line. */
+	if (norm_len > 5 && memcmp(norm, "From ", 5) == 0) {
+		const char *nl = memchr(norm, '\n', norm_len);
+		norm = nl ? (char *)nl + 1 : (char *)end;
+	}
 
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(norm, norm_len);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	GMimeParserOptions *opts = g_mime_parser_options_new();
-	g_mime_parser_options_set_rfc2047_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_address_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(opts, GMIME_RFC_COMPLIANCE_LOOSE);
-	GMimeMessage *msg = g_mime_parser_construct_message(parser, opts);
-	g_mime_parser_options_free(opts);
-	g_object_unref(parser);
-	g_object_unref(stream);
-	if (msg == NULL)
+	struct header_list headers = {0};
+	const char *body = parse_headers(arena, norm, end, &headers, true);
+	if (headers.count == 0)
 		return rb_error_set(err, RB_ERR_INPUT,
 				    "not a mail message: no RFC 5322 header block was found");
-
 	struct rb_mail *mail = rb_arena_alloc(arena, sizeof(*mail));
-	if (mail == NULL) {
-		g_object_unref(msg);
+	if (mail == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory");
-	}
-	GMimeObject *top = GMIME_OBJECT(msg);
-	GMimeHeaderList *hl = g_mime_object_get_header_list(top);
-	int hcount = g_mime_header_list_get_count(hl);
-	if (hcount == 0) {
-		g_object_unref(msg);
-		return rb_error_set(err, RB_ERR_INPUT,
-				    "not a mail message: no RFC 5322 header block was found");
-	}
-	struct rb_header *headers = rb_arena_alloc(arena, ((size_t)hcount + 1) * sizeof(*headers));
-	for (int i = 0; headers != NULL && i < hcount; i++) {
-		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
-		const char *name = g_mime_header_get_name(h);
-		headers[i].name = rb_arena_strdup(arena, name);
-		headers[i].value = header_decode(arena, g_mime_header_get_raw_value(h));
-	}
-	mail->headers = headers;
-	mail->header_count = headers ? (size_t)hcount : 0;
+	mail->headers = headers.items;
+	mail->header_count = headers.count;
 	mail->subject = rb_mail_header(mail, "Subject");
 	mail->from = rb_mail_header(mail, "From");
 	mail->to = rb_mail_header(mail, "To");
 	mail->date = rb_mail_header(mail, "Date");
-	const char *mid = g_mime_message_get_message_id(msg);
-	mail->message_id = rb_arena_strdup(arena, mid ? mid : "");
+	const char *mid = rb_mail_header(mail, "Message-ID");
+	char *decoded_mid = *mid ? g_mime_utils_decode_message_id(mid) : NULL;
+	mail->message_id = rb_arena_strdup(arena, decoded_mid ? decoded_mid : "");
+	g_free(decoded_mid);
 
-	GMimeObject *body = g_mime_message_get_mime_part(msg);
-	mail->content_type = body ? content_type_of(arena, body) : "text/plain";
-	const char *rt = body ? g_mime_object_get_content_type_parameter(body, "report-type") : NULL;
-	mail->report_type = rb_text_lower(arena, rt ? rt : "");
+	struct content_type ct;
+	parse_content_type(arena, header_find(&headers, "Content-Type"), false, &ct);
+	mail->content_type = *ct.type ? ct.type : "text/plain";
+	mail->report_type = ct.report_type;
 
-	GDateTime *dt = g_mime_message_get_date(msg);
 	mail->time = "";
+	GDateTime *dt = *mail->date ? g_mime_utils_header_decode_date(mail->date) : NULL;
 	if (dt != NULL) {
 		GDateTime *utc = g_date_time_to_utc(dt);
 		if (utc != NULL) {
@@ -417,10 +755,12 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 			g_free(s);
 			g_date_time_unref(utc);
 		}
+		g_date_time_unref(dt);
 	}
 
+	/* The top-level entity again, from its header block: one code path for all. */
 	struct mime_walk w = {.arena = arena, .limits = limits};
-	walk(&w, body, 0, false);
+	walk_entity(&w, norm, end, 0, false, "text/plain");
 	mail->parts = w.parts;
 	mail->part_count = w.part_count;
 	mail->body = w.body.len ? acc_str(&w.body) : html_to_text(arena, acc_str(&w.html));
@@ -436,7 +776,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	if (w.skipped_parts)
 		acc_append(arena, &w.problems, "parts beyond the MIME part limit were skipped", 45);
 	mail->problems = acc_str(&w.problems);
-	g_object_unref(msg);
+	(void)body;
 	if (rb_arena_failed(arena))
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory parsing a %zu-byte message",
 				    len);
