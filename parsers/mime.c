@@ -28,6 +28,7 @@
 
 #include <glib.h>
 #include <gmime/gmime.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -104,10 +105,37 @@ static const char *acc_str(struct text_acc *acc)
 }
 
 
+/* True when every byte is 7-bit and none is ESC (ISO-2022 shifts). */
+static bool is_plain_ascii(const unsigned char *data, size_t len)
+{
+	size_t i = 0;
+	/* Eight bytes at a time: any high bit set, or any ESC, leaves the fast path. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, data + i, 8);
+		if (w & UINT64_C(0x8080808080808080))
+			return false;
+		uint64_t esc = w ^ UINT64_C(0x1b1b1b1b1b1b1b1b);
+		if ((esc - UINT64_C(0x0101010101010101)) & ~esc & UINT64_C(0x8080808080808080))
+			return false;
+	}
+	for (; i < len; i++)
+		if (data[i] >= 0x80 || data[i] == 0x1b)
+			return false;
+	return true;
+}
+
 /* Any bytes to valid UTF-8 with LF line endings and no NULs, in the arena. */
 static const char *bytes_to_text(struct rb_arena *arena, const unsigned char *data, size_t len,
 				 const char *charset)
 {
+	/* Fast path: plain ASCII (no 8-bit byte, no ESC of ISO-2022) needs no charset
+	 * work whatever the declared charset; most of a bounce is ASCII. */
+	if (is_plain_ascii(data, len)) {
+		size_t out_len = 0;
+		char *out = rb_mime_normalize_newlines(arena, data, len, &out_len);
+		return out ? out : "";
+	}
 	gchar *converted = NULL;
 	gsize conv_len = 0;
 	if (charset != NULL && *charset && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
