@@ -729,6 +729,25 @@ static void walk_entity(struct mime_walk *w, const char *start, const char *end,
 	add_leaf(w, &ct, cte, filename ? filename : "", body, end, depth, attached);
 }
 
+const char *rb_mime_date_rfc3339(struct rb_arena *arena, const char *date)
+{
+	if (date == NULL || *date == '\0')
+		return "";
+	GDateTime *dt = g_mime_utils_header_decode_date(date);
+	if (dt == NULL)
+		return "";
+	const char *out = "";
+	GDateTime *utc = g_date_time_to_utc(dt);
+	if (utc != NULL) {
+		gchar *s = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ");
+		out = rb_arena_strdup(arena, s);
+		g_free(s);
+		g_date_time_unref(utc);
+	}
+	g_date_time_unref(dt);
+	return out ? out : "";
+}
+
 /* ---- the message ---- */
 
 enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, size_t len,
@@ -773,18 +792,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	mail->content_type = *ct.type ? ct.type : "text/plain";
 	mail->report_type = ct.report_type;
 
-	mail->time = "";
-	GDateTime *dt = *mail->date ? g_mime_utils_header_decode_date(mail->date) : NULL;
-	if (dt != NULL) {
-		GDateTime *utc = g_date_time_to_utc(dt);
-		if (utc != NULL) {
-			gchar *s = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ");
-			mail->time = rb_arena_strdup(arena, s);
-			g_free(s);
-			g_date_time_unref(utc);
-		}
-		g_date_time_unref(dt);
-	}
+	mail->time = rb_mime_date_rfc3339(arena, mail->date);
 
 	/* The top-level entity again, from its header block: one code path for all. */
 	struct mime_walk w = {.arena = arena, .limits = limits};

@@ -73,6 +73,12 @@ const char *rb_mail_header(const struct rb_mail *mail, const char *name);
 /* First header of the returned original message, "" if absent. */
 const char *rb_mail_original_header(const struct rb_mail *mail, const char *name);
 
+/*
+ * An RFC 5322 date ("Thu, 29 Apr 2015 23:34:45 +0000", also the obsolete zone names)
+ * as RFC 3339 UTC ("2015-04-29T23:34:45Z"); "" when absent or unreadable.
+ */
+const char *rb_mime_date_rfc3339(struct rb_arena *arena, const char *date);
+
 /* Normalize CRLF and lone CR to LF into a new arena buffer (NUL-terminated). */
 char *rb_mime_normalize_newlines(struct rb_arena *arena, const unsigned char *data, size_t len,
 				 size_t *len_r);
