@@ -1,0 +1,340 @@
+/*
+ * payload.c - undo the wrapping of a report payload, streaming.
+ *
+ * Layers are found by magic bytes (gzip 1f 8b, zip "PK\3\4"), never by names or
+ * content types, and undone one at a time: gzip with zlib (concatenated members
+ * too), zip with libarchive's streaming zip reader. At most PAYLOAD_MAX_LAYERS
+ * layers (gzip in zip in gzip ...). Each layer is a pull reader over the one below,
+ * so memory is a few 64 KiB buffers whatever the size of the report.
+ *
+ * Limits (struct rb_limits): max_decompressed_bytes over all layers,
+ * max_decompress_ratio (output over compressed input, checked past 1 MiB of output),
+ * max_archive_members. Hitting one is RB_ERR_LIMIT with a message naming it.
+ * Diagnostics: RB_ERR_INPUT for a broken gzip stream or zip archive.
+ */
+#include "parsers/payload.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define PAYLOAD_PEEK_BYTES 512
+#define PAYLOAD_MAX_LAYERS 4
+#define PAYLOAD_BUF_BYTES 65536
+#define PAYLOAD_RATIO_GRACE (1024 * 1024)
+
+enum rb_status rb_mem_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
+			   struct rb_error *err)
+{
+	(void)err;
+	struct rb_mem_reader *m = ctx;
+	size_t n = m->len - m->pos < cap ? m->len - m->pos : cap;
+	if (n > 0)
+		memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	*got_r = n;
+	return RB_OK;
+}
+
+enum rb_payload_kind rb_payload_sniff(const unsigned char *head, size_t len)
+{
+	if (len >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+		return RB_PAYLOAD_GZIP;
+	if (len >= 4 && memcmp(head, "PK\x03\x04", 4) == 0)
+		return RB_PAYLOAD_ZIP;
+	size_t i = 0;
+	if (len >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n'))
+		i++;
+	if (i < len && head[i] == '<')
+		return RB_PAYLOAD_XML;
+	if (i < len && head[i] == '{')
+		return RB_PAYLOAD_JSON;
+	return RB_PAYLOAD_UNKNOWN;
+}
+
+struct unwrap {
+	const struct rb_limits *limits;
+	rb_payload_content_fn on_content;
+	void *ctx;
+	uint64_t in_bytes;   /* read from the outermost input */
+	uint64_t out_bytes;  /* produced by all decompressing layers */
+	unsigned members;
+};
+
+static enum rb_status count_output(struct unwrap *u, size_t n, struct rb_error *err)
+{
+	u->out_bytes += n;
+	if (u->out_bytes > u->limits->max_decompressed_bytes)
+		return rb_error_set(err, RB_ERR_LIMIT,
+				    "decompressed payload exceeds max_decompressed_bytes (%zu bytes)",
+				    u->limits->max_decompressed_bytes);
+	uint64_t in = u->in_bytes ? u->in_bytes : 1;
+	if (u->out_bytes > PAYLOAD_RATIO_GRACE && u->out_bytes / in > u->limits->max_decompress_ratio)
+		return rb_error_set(err, RB_ERR_LIMIT,
+				    "payload decompresses more than %u times its size "
+				    "(max_decompress_ratio): a decompression bomb?",
+				    u->limits->max_decompress_ratio);
+	return RB_OK;
+}
+
+/* ---- counting reader: the outermost input ---- */
+
+struct counting_reader {
+	struct rb_reader *src;
+	struct unwrap *u;
+};
+
+static enum rb_status counting_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
+				    struct rb_error *err)
+{
+	struct counting_reader *c = ctx;
+	enum rb_status st = c->src->read(c->src->ctx, buf, cap, got_r, err);
+	if (st == RB_OK)
+		c->u->in_bytes += *got_r;
+	return st;
+}
+
+/* ---- peek reader: the first bytes of a layer, then the rest ---- */
+
+struct peek_reader {
+	struct rb_reader *src;
+	unsigned char head[PAYLOAD_PEEK_BYTES];
+	size_t len, pos;
+};
+
+static enum rb_status peek_fill(struct peek_reader *p, struct rb_error *err)
+{
+	while (p->len < sizeof(p->head)) {
+		size_t got = 0;
+		enum rb_status st =
+			p->src->read(p->src->ctx, p->head + p->len, sizeof(p->head) - p->len, &got, err);
+		if (st != RB_OK)
+			return st;
+		if (got == 0)
+			break;
+		p->len += got;
+	}
+	return RB_OK;
+}
+
+static enum rb_status peek_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
+				struct rb_error *err)
+{
+	struct peek_reader *p = ctx;
+	if (p->pos < p->len) {
+		size_t n = p->len - p->pos < cap ? p->len - p->pos : cap;
+		memcpy(buf, p->head + p->pos, n);
+		p->pos += n;
+		*got_r = n;
+		return RB_OK;
+	}
+	return p->src->read(p->src->ctx, buf, cap, got_r, err);
+}
+
+/* ---- gzip layer ---- */
+
+struct gunzip_reader {
+	struct rb_reader *src;
+	struct unwrap *u;
+	z_stream zs;
+	unsigned char in[PAYLOAD_BUF_BYTES];
+	bool eof, done;
+};
+
+static enum rb_status gunzip_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
+				  struct rb_error *err)
+{
+	struct gunzip_reader *g = ctx;
+	*got_r = 0;
+	while (!g->done) {
+		if (g->zs.avail_in == 0 && !g->eof) {
+			size_t got = 0;
+			enum rb_status st = g->src->read(g->src->ctx, g->in, sizeof(g->in), &got, err);
+			if (st != RB_OK)
+				return st;
+			g->eof = got == 0;
+			g->zs.next_in = g->in;
+			g->zs.avail_in = (uInt)got;
+		}
+		g->zs.next_out = buf;
+		g->zs.avail_out = (uInt)(cap > UINT32_MAX ? UINT32_MAX : cap);
+		int ret = inflate(&g->zs, Z_NO_FLUSH);
+		size_t produced = (size_t)(g->zs.next_out - buf);
+		if (ret == Z_STREAM_END) {
+			/* Another gzip member may follow (concatenated gzip); anything else
+			 * after the end (padding) is ignored. */
+			if (g->zs.avail_in >= 2 && g->zs.next_in[0] == 0x1f && g->zs.next_in[1] == 0x8b)
+				inflateReset(&g->zs);
+			else
+				g->done = true;
+		} else if (ret == Z_BUF_ERROR && g->eof && g->zs.avail_in == 0) {
+			return rb_error_set(err, RB_ERR_INPUT, "gzip stream is truncated");
+		} else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+			return rb_error_set(err, RB_ERR_INPUT, "gzip stream is corrupt: %s",
+					    g->zs.msg ? g->zs.msg : "inflate failed");
+		}
+		if (produced > 0) {
+			*got_r = produced;
+			return count_output(g->u, produced, err);
+		}
+	}
+	return RB_OK;
+}
+
+/* ---- zip layer (libarchive) ---- */
+
+struct zip_reader {
+	struct rb_reader *src;
+	struct unwrap *u;
+	struct archive *a;
+	unsigned char in[PAYLOAD_BUF_BYTES];
+	struct rb_error src_error;
+	bool src_failed;
+};
+
+static la_ssize_t zip_source_read(struct archive *a, void *ctx, const void **buf)
+{
+	struct zip_reader *z = ctx;
+	size_t got = 0;
+	if (z->src->read(z->src->ctx, z->in, sizeof(z->in), &got, &z->src_error) != RB_OK) {
+		z->src_failed = true;
+		archive_set_error(a, EIO, "%s", z->src_error.message);
+		return -1;
+	}
+	*buf = z->in;
+	return (la_ssize_t)got;
+}
+
+static enum rb_status zip_member_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
+				      struct rb_error *err)
+{
+	struct zip_reader *z = ctx;
+	la_ssize_t n = archive_read_data(z->a, buf, cap);
+	*got_r = 0;
+	if (n < 0) {
+		if (z->src_failed) {
+			*err = z->src_error;
+			return z->src_error.status;
+		}
+		return rb_error_set(err, RB_ERR_INPUT, "zip member cannot be read: %s",
+				    archive_error_string(z->a) ? archive_error_string(z->a)
+							       : "unknown error");
+	}
+	*got_r = (size_t)n;
+	return count_output(z->u, (size_t)n, err);
+}
+
+static enum rb_status unwrap_layer(struct unwrap *u, struct rb_reader *in, unsigned depth,
+				   const char *name, struct rb_error *err);
+
+static enum rb_status unwrap_zip(struct unwrap *u, struct rb_reader *in, unsigned depth,
+				 struct rb_error *err)
+{
+	struct zip_reader *z = calloc(1, sizeof(*z));
+	if (z == NULL)
+		return rb_error_set(err, RB_ERR_NOMEM, "out of memory opening a zip payload");
+	z->src = in;
+	z->u = u;
+	z->a = archive_read_new();
+	enum rb_status st = RB_OK;
+	if (z->a == NULL || archive_read_support_format_zip_streamable(z->a) != ARCHIVE_OK ||
+	    archive_read_open(z->a, z, NULL, zip_source_read, NULL) != ARCHIVE_OK) {
+		st = rb_error_set(err, RB_ERR_INPUT, "zip payload cannot be opened: %s",
+				  z->a && archive_error_string(z->a) ? archive_error_string(z->a)
+								    : "libarchive failed");
+		goto done;
+	}
+	for (;;) {
+		struct archive_entry *entry = NULL;
+		int r = archive_read_next_header(z->a, &entry);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			st = z->src_failed ? (*err = z->src_error, z->src_error.status)
+					   : rb_error_set(err, RB_ERR_INPUT, "zip payload is broken: %s",
+							  archive_error_string(z->a)
+								  ? archive_error_string(z->a)
+								  : "unreadable header");
+			break;
+		}
+		if (archive_entry_filetype(entry) == AE_IFDIR)
+			continue;
+		if (++u->members > u->limits->max_archive_members) {
+			st = rb_error_set(err, RB_ERR_LIMIT,
+					  "zip payload has more than %u members (max_archive_members)",
+					  u->limits->max_archive_members);
+			break;
+		}
+		const char *member = archive_entry_pathname(entry);
+		struct rb_reader member_reader = {zip_member_read, z};
+		st = unwrap_layer(u, &member_reader, depth + 1, member ? member : "", err);
+		if (st != RB_OK)
+			break;
+	}
+done:
+	if (z->a != NULL)
+		archive_read_free(z->a);
+	free(z);
+	return st;
+}
+
+static enum rb_status unwrap_gzip(struct unwrap *u, struct rb_reader *in, unsigned depth,
+				  const char *name, struct rb_error *err)
+{
+	struct gunzip_reader *g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return rb_error_set(err, RB_ERR_NOMEM, "out of memory opening a gzip payload");
+	g->src = in;
+	g->u = u;
+	if (inflateInit2(&g->zs, 16 + MAX_WBITS) != Z_OK) {
+		free(g);
+		return rb_error_set(err, RB_ERR_INTERNAL, "zlib cannot start a gzip stream");
+	}
+	struct rb_reader reader = {gunzip_read, g};
+	enum rb_status st = unwrap_layer(u, &reader, depth + 1, name, err);
+	inflateEnd(&g->zs);
+	free(g);
+	return st;
+}
+
+static enum rb_status unwrap_layer(struct unwrap *u, struct rb_reader *in, unsigned depth,
+				   const char *name, struct rb_error *err)
+{
+	struct peek_reader *p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading a payload");
+	p->src = in;
+	enum rb_status st = peek_fill(p, err);
+	if (st == RB_OK) {
+		struct rb_reader reader = {peek_read, p};
+		enum rb_payload_kind kind = rb_payload_sniff(p->head, p->len);
+		if ((kind == RB_PAYLOAD_GZIP || kind == RB_PAYLOAD_ZIP) && depth >= PAYLOAD_MAX_LAYERS)
+			st = rb_error_set(err, RB_ERR_LIMIT,
+					  "payload is wrapped in more than %d layers of compression",
+					  PAYLOAD_MAX_LAYERS);
+		else if (kind == RB_PAYLOAD_GZIP)
+			st = unwrap_gzip(u, &reader, depth, name, err);
+		else if (kind == RB_PAYLOAD_ZIP)
+			st = unwrap_zip(u, &reader, depth, err);
+		else
+			st = u->on_content(u->ctx, kind, p->head, p->len, &reader, name, err);
+	}
+	free(p);
+	return st;
+}
+
+enum rb_status rb_payload_unwrap(struct rb_reader *in, const struct rb_limits *limits,
+				 rb_payload_content_fn on_content, void *ctx,
+				 struct rb_error *err)
+{
+	struct unwrap u = {.limits = limits, .on_content = on_content, .ctx = ctx};
+	struct counting_reader counter = {.src = in, .u = &u};
+	struct rb_reader reader = {counting_read, &counter};
+	return unwrap_layer(&u, &reader, 0, "", err);
+}

@@ -1,0 +1,220 @@
+/*
+ * xml_repair.c - mend bare '&' and '<' in a stream of XML, before libxml2 sees it.
+ *
+ * Why not only libxml2's recover mode: it repairs a bare '&' by dropping it, and
+ * reads "<Corp>" inside a value as an element, which then swallows the rest of the
+ * report. Senders of DMARC reports do both (an organization name "A & B <Corp>").
+ *
+ * The filter works on a window of the input: a '<' or '&' is decided only once
+ * XML_REPAIR_LOOKAHEAD bytes after it are in the window (or the input ended), so a
+ * decision never depends on where a read happened to stop. Memory: one 64 KiB
+ * window. Each input byte becomes at most 5 output bytes ("&amp;").
+ */
+#include "parsers/xml_repair.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define XML_REPAIR_WINDOW 65536
+#define XML_REPAIR_LOOKAHEAD 64
+
+enum repair_state {
+	REPAIR_TEXT,
+	REPAIR_CDATA,   /* until "]]>" */
+	REPAIR_COMMENT, /* until "-->" */
+	REPAIR_PI,      /* until "?>" */
+};
+
+struct rb_xml_repair {
+	struct rb_reader *src;
+	const char *const *elements;
+	unsigned char in[XML_REPAIR_WINDOW];
+	size_t len, pos;
+	bool eof;
+	enum repair_state state;
+	size_t ampersands, brackets;
+};
+
+struct rb_xml_repair *rb_xml_repair_new(struct rb_reader *src, const char *const *elements)
+{
+	struct rb_xml_repair *r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->src = src;
+	r->elements = elements;
+	return r;
+}
+
+void rb_xml_repair_free(struct rb_xml_repair **repair)
+{
+	if (repair == NULL || *repair == NULL)
+		return;
+	free(*repair);
+	*repair = NULL;
+}
+
+size_t rb_xml_repair_ampersands(const struct rb_xml_repair *repair)
+{
+	return repair->ampersands;
+}
+
+size_t rb_xml_repair_brackets(const struct rb_xml_repair *repair)
+{
+	return repair->brackets;
+}
+
+static enum rb_status refill(struct rb_xml_repair *r, struct rb_error *err)
+{
+	if (r->pos > 0) {
+		memmove(r->in, r->in + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	while (!r->eof && r->len < sizeof(r->in)) {
+		size_t got = 0;
+		enum rb_status st = r->src->read(r->src->ctx, r->in + r->len, sizeof(r->in) - r->len,
+						 &got, err);
+		if (st != RB_OK)
+			return st;
+		if (got == 0)
+			r->eof = true;
+		r->len += got;
+		if (r->len - r->pos > XML_REPAIR_LOOKAHEAD)
+			break;
+	}
+	return RB_OK;
+}
+
+static bool is_name_char(unsigned char c)
+{
+	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80;
+}
+
+/* "&name;", "&#123;" or "&#x1F;" at p (n bytes available). */
+static bool is_reference(const unsigned char *p, size_t n)
+{
+	size_t i = 1;
+	if (i < n && p[i] == '#') {
+		i++;
+		bool hex = i < n && (p[i] == 'x' || p[i] == 'X');
+		if (hex)
+			i++;
+		size_t start = i;
+		while (i < n && (hex ? isxdigit(p[i]) : isdigit(p[i])))
+			i++;
+		return i > start && i < n && p[i] == ';';
+	}
+	size_t start = i;
+	while (i < n && i < 40 && (isalnum(p[i]) || p[i] == '_' || p[i] == '.' || p[i] == '-'))
+		i++;
+	return i > start && i < n && p[i] == ';';
+}
+
+/* Does '<' at p start markup that we keep? */
+static bool is_markup(const struct rb_xml_repair *r, const unsigned char *p, size_t n)
+{
+	if (n < 2)
+		return false;
+	if (p[1] == '!' || p[1] == '?')
+		return true;
+	size_t i = p[1] == '/' ? 2 : 1;
+	size_t start = i;
+	while (i < n && is_name_char(p[i]))
+		i++;
+	if (i == start)
+		return false;
+	/* Compare the local part (after any "prefix:") with the vocabulary. */
+	size_t local = start;
+	for (size_t k = start; k < i; k++)
+		if (p[k] == ':')
+			local = k + 1;
+	size_t llen = i - local;
+	for (const char *const *e = r->elements; *e != NULL; e++)
+		if (strlen(*e) == llen && memcmp(*e, p + local, llen) == 0)
+			return true;
+	return false;
+}
+
+static bool starts(const unsigned char *p, size_t n, const char *s)
+{
+	size_t l = strlen(s);
+	return n >= l && memcmp(p, s, l) == 0;
+}
+
+enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
+				  struct rb_error *err)
+{
+	struct rb_xml_repair *r = ctx;
+	size_t o = 0;
+	*got_r = 0;
+	while (o + 5 <= cap) {
+		if (r->len - r->pos <= XML_REPAIR_LOOKAHEAD && !r->eof) {
+			enum rb_status st = refill(r, err);
+			if (st != RB_OK)
+				return st;
+		}
+		if (r->pos >= r->len)
+			break;
+		const unsigned char *p = r->in + r->pos;
+		size_t n = r->len - r->pos;
+		unsigned char c = *p;
+		if (r->state != REPAIR_TEXT) {
+			const char *close = r->state == REPAIR_CDATA     ? "]]>"
+					    : r->state == REPAIR_COMMENT ? "-->"
+									 : "?>";
+			if (starts(p, n, close)) {
+				size_t l = strlen(close);
+				memcpy(buf + o, p, l);
+				o += l;
+				r->pos += l;
+				r->state = REPAIR_TEXT;
+			} else {
+				buf[o++] = c;
+				r->pos++;
+			}
+			continue;
+		}
+		if (c == '<') {
+			if (starts(p, n, "<![CDATA[")) {
+				r->state = REPAIR_CDATA;
+				memcpy(buf + o, p, 1);
+				o++;
+				r->pos++;
+				continue;
+			}
+			if (starts(p, n, "<!--"))
+				r->state = REPAIR_COMMENT;
+			else if (starts(p, n, "<?"))
+				r->state = REPAIR_PI;
+			if (r->state != REPAIR_TEXT || is_markup(r, p, n)) {
+				buf[o++] = c;
+				r->pos++;
+				if (r->state != REPAIR_TEXT) {
+					/* Copy the opener so its own '-' or '?' cannot close it. */
+					size_t l = r->state == REPAIR_COMMENT ? 3 : 1;
+					memcpy(buf + o, p + 1, l);
+					o += l;
+					r->pos += l;
+				}
+				continue;
+			}
+			memcpy(buf + o, "&lt;", 4);
+			o += 4;
+			r->pos++;
+			r->brackets++;
+			continue;
+		}
+		if (c == '&' && !is_reference(p, n)) {
+			memcpy(buf + o, "&amp;", 5);
+			o += 5;
+			r->pos++;
+			r->ampersands++;
+			continue;
+		}
+		buf[o++] = c;
+		r->pos++;
+	}
+	*got_r = o;
+	return RB_OK;
+}

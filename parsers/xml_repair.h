@@ -1,0 +1,30 @@
+/*
+ * xml_repair.h - a streaming filter that mends the XML mistakes report senders make.
+ *
+ * Between the payload and libxml2: a bare '&' that starts no entity or character
+ * reference becomes "&amp;", and a '<' that starts no element of the DMARC
+ * vocabulary (nor a closing tag, comment, CDATA section or processing instruction)
+ * becomes "&lt;", so "<org_name>A & B <Corp></org_name>" reads as the text it meant.
+ * CDATA sections, comments and processing instructions pass unchanged. What was
+ * mended is counted so the report can say so in its `errors`.
+ */
+#ifndef REBOUND_PARSERS_XML_REPAIR_H
+#define REBOUND_PARSERS_XML_REPAIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "parsers/payload.h"
+
+struct rb_xml_repair;
+
+/* Element names (local part, without prefix) that are kept as markup. NULL-terminated. */
+struct rb_xml_repair *rb_xml_repair_new(struct rb_reader *src, const char *const *elements);
+void rb_xml_repair_free(struct rb_xml_repair **repair);
+/* Read mended bytes (an rb_read_fn). */
+enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
+				  struct rb_error *err);
+size_t rb_xml_repair_ampersands(const struct rb_xml_repair *repair);
+size_t rb_xml_repair_brackets(const struct rb_xml_repair *repair);
+
+#endif
