@@ -546,6 +546,8 @@ enum rb_status rb_dmarc_aggregate_parse(struct rb_reader *in, const struct rb_li
 	}
 	if (st != RB_OK || !*is_report_r)
 		goto done;
+	if (rb_xml_repair_closed_root(repair))
+		add_error(a, "the report's root element was never closed");
 	if (a->depth > 0)
 		add_error(a, "the report ended inside an element (unclosed tags were closed)");
 	if (rb_xml_repair_ampersands(repair) > 0) {
@@ -556,6 +558,12 @@ enum rb_status rb_dmarc_aggregate_parse(struct rb_reader *in, const struct rb_li
 	if (rb_xml_repair_brackets(repair) > 0) {
 		char msg[100];
 		snprintf(msg, sizeof(msg), "%zu bare '<' escaped", rb_xml_repair_brackets(repair));
+		add_error(a, msg);
+	}
+	if (rb_xml_repair_latin1(repair) > 0) {
+		char msg[100];
+		snprintf(msg, sizeof(msg), "%zu bytes that were not UTF-8 read as Latin-1",
+			 rb_xml_repair_latin1(repair));
 		add_error(a, msg);
 	}
 	if (a->text_overflow > 0)

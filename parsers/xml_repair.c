@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define XML_REPAIR_WINDOW 65536
 #define XML_REPAIR_LOOKAHEAD 64
@@ -33,7 +34,12 @@ struct rb_xml_repair {
 	size_t len, pos;
 	bool eof;
 	enum repair_state state;
-	size_t ampersands, brackets;
+	size_t ampersands, brackets, latin1;
+	bool checked_declaration;
+	char root[64];      /* qualified name of the root element, "" until seen */
+	bool root_closed;   /* its end tag was seen */
+	bool closed_by_us;  /* we appended the end tag at the end of input */
+	bool utf8; /* the document is UTF-8: invalid bytes are mended */
 };
 
 struct rb_xml_repair *rb_xml_repair_new(struct rb_reader *src, const char *const *elements)
@@ -43,6 +49,7 @@ struct rb_xml_repair *rb_xml_repair_new(struct rb_reader *src, const char *const
 		return NULL;
 	r->src = src;
 	r->elements = elements;
+	r->utf8 = true;
 	return r;
 }
 
@@ -62,6 +69,46 @@ size_t rb_xml_repair_ampersands(const struct rb_xml_repair *repair)
 size_t rb_xml_repair_brackets(const struct rb_xml_repair *repair)
 {
 	return repair->brackets;
+}
+
+size_t rb_xml_repair_latin1(const struct rb_xml_repair *repair)
+{
+	return repair->latin1;
+}
+
+/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+	if (len == 0 || (c >= 0xf5) || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong three-byte forms and surrogates are not valid either. */
+	if (len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
+		return 0;
+	if (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+		return 0;
+	return len;
+}
+
+/* An encoding="..." other than UTF-8 in the declaration: libxml2 converts, we keep out. */
+static void check_declaration(struct rb_xml_repair *r)
+{
+	r->checked_declaration = true;
+	size_t n = r->len - r->pos < 200 ? r->len - r->pos : 200;
+	const unsigned char *p = r->in + r->pos;
+	for (size_t i = 0; i + 10 < n; i++) {
+		if (memcmp(p + i, "encoding=", 9) != 0)
+			continue;
+		const unsigned char *v = p + i + 10; /* past the quote */
+		size_t left = n - i - 10;
+		r->utf8 = left >= 5 && (strncasecmp((const char *)v, "utf-8", 5) == 0 ||
+					strncasecmp((const char *)v, "utf8", 4) == 0);
+		return;
+	}
 }
 
 static enum rb_status refill(struct rb_xml_repair *r, struct rb_error *err)
@@ -136,6 +183,27 @@ static bool is_markup(const struct rb_xml_repair *r, const unsigned char *p, siz
 	return false;
 }
 
+/* Remember the root element's name and whether its end tag has been seen. */
+static void note_element(struct rb_xml_repair *r, const unsigned char *p, size_t n)
+{
+	bool closing = p[1] == '/';
+	size_t i = closing ? 2 : 1, start = i;
+	while (i < n && is_name_char(p[i]) && i - start < sizeof(r->root) - 1)
+		i++;
+	if (r->root[0] == '\0' && !closing) {
+		memcpy(r->root, p + start, i - start);
+		r->root[i - start] = '\0';
+	} else if (closing && strlen(r->root) == i - start &&
+		   memcmp(r->root, p + start, i - start) == 0) {
+		r->root_closed = true;
+	}
+}
+
+bool rb_xml_repair_closed_root(const struct rb_xml_repair *repair)
+{
+	return repair->closed_by_us;
+}
+
 static bool starts(const unsigned char *p, size_t n, const char *s)
 {
 	size_t l = strlen(s);
@@ -154,11 +222,40 @@ enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, siz
 			if (st != RB_OK)
 				return st;
 		}
-		if (r->pos >= r->len)
+		if (r->pos >= r->len) {
+			/* Lenient: a report whose wrapper element never closes gets its end
+			 * tag, or the reader drops the records it had buffered. */
+			size_t rl = strlen(r->root);
+			if (r->eof && rl > 0 && !r->root_closed && !r->closed_by_us && o + rl + 3 <= cap) {
+				buf[o++] = '<';
+				buf[o++] = '/';
+				memcpy(buf + o, r->root, rl);
+				o += rl;
+				buf[o++] = '>';
+				r->closed_by_us = true;
+			}
 			break;
+		}
+		if (!r->checked_declaration)
+			check_declaration(r);
 		const unsigned char *p = r->in + r->pos;
 		size_t n = r->len - r->pos;
 		unsigned char c = *p;
+		if (c >= 0x80 && r->utf8) {
+			size_t seq = utf8_sequence(p, n);
+			if (seq > 0) {
+				memcpy(buf + o, p, seq);
+				o += seq;
+				r->pos += seq;
+			} else {
+				/* Not UTF-8: read the byte as Latin-1, the usual culprit. */
+				buf[o++] = (unsigned char)(0xc0 | (c >> 6));
+				buf[o++] = (unsigned char)(0x80 | (c & 0x3f));
+				r->pos++;
+				r->latin1++;
+			}
+			continue;
+		}
 		if (r->state != REPAIR_TEXT) {
 			const char *close = r->state == REPAIR_CDATA     ? "]]>"
 					    : r->state == REPAIR_COMMENT ? "-->"
@@ -187,6 +284,8 @@ enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, siz
 				r->state = REPAIR_COMMENT;
 			else if (starts(p, n, "<?"))
 				r->state = REPAIR_PI;
+			if (r->state == REPAIR_TEXT && is_markup(r, p, n) && p[1] != '!' && p[1] != '?')
+				note_element(r, p, n);
 			if (r->state != REPAIR_TEXT || is_markup(r, p, n)) {
 				buf[o++] = c;
 				r->pos++;

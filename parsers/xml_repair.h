@@ -5,7 +5,9 @@
  * reference becomes "&amp;", and a '<' that starts no element of the DMARC
  * vocabulary (nor a closing tag, comment, CDATA section or processing instruction)
  * becomes "&lt;", so "<org_name>A & B <Corp></org_name>" reads as the text it meant.
- * CDATA sections, comments and processing instructions pass unchanged. What was
+ * Bytes that are not valid UTF-8 in a document declared (or defaulting to) UTF-8
+ * are taken as Latin-1 and re-encoded. When the input ends with the root element
+ * still open, its end tag is added. CDATA sections, comments and processing instructions pass unchanged. What was
  * mended is counted so the report can say so in its `errors`.
  */
 #ifndef REBOUND_PARSERS_XML_REPAIR_H
@@ -26,5 +28,8 @@ enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, siz
 				  struct rb_error *err);
 size_t rb_xml_repair_ampersands(const struct rb_xml_repair *repair);
 size_t rb_xml_repair_brackets(const struct rb_xml_repair *repair);
+size_t rb_xml_repair_latin1(const struct rb_xml_repair *repair);
+/* True when the input ended with the root element open and its end tag was added. */
+bool rb_xml_repair_closed_root(const struct rb_xml_repair *repair);
 
 #endif
