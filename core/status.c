@@ -43,7 +43,7 @@ void rb_limits_default(struct rb_limits *limits)
 	limits->max_mime_depth = 32;
 	limits->max_mime_parts = 1024;
 	limits->max_decompressed_bytes = (size_t)1024 * 1024 * 1024;
-	limits->max_decompress_ratio = 1000;
+	limits->max_decompress_ratio = 250;
 	limits->max_archive_members = 64;
 	limits->max_xml_depth = 64;
 	limits->max_xml_records = 10u * 1000 * 1000;

@@ -8,7 +8,8 @@
  * so memory is a few 64 KiB buffers whatever the size of the report.
  *
  * Limits (struct rb_limits): max_decompressed_bytes over all layers,
- * max_decompress_ratio (output over compressed input, checked past 1 MiB of output),
+ * max_decompress_ratio (each layer's output over the compressed input it consumed,
+ * checked past 1 MiB of output),
  * max_archive_members. Hitting one is RB_ERR_LIMIT with a message naming it.
  * Diagnostics: RB_ERR_INPUT for a broken gzip stream or zip archive.
  */
@@ -26,6 +27,7 @@
 #define PAYLOAD_MAX_LAYERS 4
 #define PAYLOAD_BUF_BYTES 65536
 #define PAYLOAD_RATIO_GRACE (1024 * 1024)
+#define PAYLOAD_ZIP_READ_BYTES 8192
 
 enum rb_status rb_mem_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
 			   struct rb_error *err)
@@ -62,42 +64,30 @@ struct unwrap {
 	const struct rb_limits *limits;
 	rb_payload_content_fn on_content;
 	void *ctx;
-	uint64_t in_bytes;   /* read from the outermost input */
 	uint64_t out_bytes;  /* produced by all decompressing layers */
 	unsigned members;
 };
 
-static enum rb_status count_output(struct unwrap *u, size_t n, struct rb_error *err)
+/*
+ * Account for n more bytes out of a layer that has consumed `in` compressed bytes
+ * and produced `out` in all (n included).
+ */
+static enum rb_status count_output(struct unwrap *u, size_t n, uint64_t in, uint64_t out,
+				   struct rb_error *err)
 {
 	u->out_bytes += n;
 	if (u->out_bytes > u->limits->max_decompressed_bytes)
 		return rb_error_set(err, RB_ERR_LIMIT,
 				    "decompressed payload exceeds max_decompressed_bytes (%zu bytes)",
 				    u->limits->max_decompressed_bytes);
-	uint64_t in = u->in_bytes ? u->in_bytes : 1;
-	if (u->out_bytes > PAYLOAD_RATIO_GRACE && u->out_bytes / in > u->limits->max_decompress_ratio)
+	if (in == 0)
+		in = 1;
+	if (out > PAYLOAD_RATIO_GRACE && out / in > u->limits->max_decompress_ratio)
 		return rb_error_set(err, RB_ERR_LIMIT,
 				    "payload decompresses more than %u times its size "
 				    "(max_decompress_ratio): a decompression bomb?",
 				    u->limits->max_decompress_ratio);
 	return RB_OK;
-}
-
-/* ---- counting reader: the outermost input ---- */
-
-struct counting_reader {
-	struct rb_reader *src;
-	struct unwrap *u;
-};
-
-static enum rb_status counting_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
-				    struct rb_error *err)
-{
-	struct counting_reader *c = ctx;
-	enum rb_status st = c->src->read(c->src->ctx, buf, cap, got_r, err);
-	if (st == RB_OK)
-		c->u->in_bytes += *got_r;
-	return st;
 }
 
 /* ---- peek reader: the first bytes of a layer, then the rest ---- */
@@ -144,6 +134,7 @@ struct gunzip_reader {
 	struct unwrap *u;
 	z_stream zs;
 	unsigned char in[PAYLOAD_BUF_BYTES];
+	uint64_t out, members_in; /* produced; consumed by earlier gzip members */
 	bool eof, done;
 };
 
@@ -169,8 +160,10 @@ static enum rb_status gunzip_read(void *ctx, unsigned char *buf, size_t cap, siz
 		if (ret == Z_STREAM_END) {
 			/* Another gzip member may follow (concatenated gzip); anything else
 			 * after the end (padding) is ignored. */
-			if (g->zs.avail_in >= 2 && g->zs.next_in[0] == 0x1f && g->zs.next_in[1] == 0x8b)
+			if (g->zs.avail_in >= 2 && g->zs.next_in[0] == 0x1f && g->zs.next_in[1] == 0x8b) {
+				g->members_in += g->zs.total_in;
 				inflateReset(&g->zs);
+			}
 			else
 				g->done = true;
 		} else if (ret == Z_BUF_ERROR && g->eof && g->zs.avail_in == 0) {
@@ -181,7 +174,9 @@ static enum rb_status gunzip_read(void *ctx, unsigned char *buf, size_t cap, siz
 		}
 		if (produced > 0) {
 			*got_r = produced;
-			return count_output(g->u, produced, err);
+			/* total_in is what inflate consumed, not what was read ahead. */
+			g->out += produced;
+			return count_output(g->u, produced, g->zs.total_in + g->members_in, g->out, err);
 		}
 	}
 	return RB_OK;
@@ -193,7 +188,9 @@ struct zip_reader {
 	struct rb_reader *src;
 	struct unwrap *u;
 	struct archive *a;
-	unsigned char in[PAYLOAD_BUF_BYTES];
+	/* Small reads: the ratio is judged on what was read, so read little ahead. */
+	unsigned char in[PAYLOAD_ZIP_READ_BYTES];
+	uint64_t in_read, out;
 	struct rb_error src_error;
 	bool src_failed;
 };
@@ -208,6 +205,7 @@ static la_ssize_t zip_source_read(struct archive *a, void *ctx, const void **buf
 		return -1;
 	}
 	*buf = z->in;
+	z->in_read += got;
 	return (la_ssize_t)got;
 }
 
@@ -227,7 +225,8 @@ static enum rb_status zip_member_read(void *ctx, unsigned char *buf, size_t cap,
 							       : "unknown error");
 	}
 	*got_r = (size_t)n;
-	return count_output(z->u, (size_t)n, err);
+	z->out += (uint64_t)n;
+	return count_output(z->u, (size_t)n, z->in_read, z->out, err);
 }
 
 static enum rb_status unwrap_layer(struct unwrap *u, struct rb_reader *in, unsigned depth,
@@ -334,7 +333,5 @@ enum rb_status rb_payload_unwrap(struct rb_reader *in, const struct rb_limits *l
 				 struct rb_error *err)
 {
 	struct unwrap u = {.limits = limits, .on_content = on_content, .ctx = ctx};
-	struct counting_reader counter = {.src = in, .u = &u};
-	struct rb_reader reader = {counting_read, &counter};
-	return unwrap_layer(&u, &reader, 0, "", err);
+	return unwrap_layer(&u, in, 0, "", err);
 }

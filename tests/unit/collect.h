@@ -94,4 +94,74 @@ static inline const char *ev_str(json_object *ev, const char *key)
 	return json_object_get_string(v);
 }
 
+struct collect_mem {
+	const unsigned char *data;
+	size_t len, pos;
+};
+
+static inline enum rb_status collect_mem_read(void *ctx, unsigned char *buf, size_t cap,
+					      size_t *got_r, struct rb_error *err)
+{
+	(void)err;
+	struct collect_mem *m = ctx;
+	size_t n = m->len - m->pos < cap ? m->len - m->pos : cap;
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	*got_r = n;
+	return RB_OK;
+}
+
+/* Parse bytes as a bare report stream (as `rebound parse` does for report files). */
+static inline enum rb_status collect_report_bytes(struct collected *c, const void *data, size_t len,
+						 const struct rb_limits *limits)
+{
+	struct collect_mem m = {.data = data, .len = len};
+	struct rb_source src = {.kind = "file", .path = "stream"};
+	struct rb_error err = {0};
+	enum rb_status st = rb_parse_report_stream(NULL, 0, collect_mem_read, &m, &src, limits,
+						   collect_emit, c, &err);
+	if (st != RB_OK)
+		fprintf(stderr, "report stream: %s\n", err.message);
+	return st;
+}
+
+static inline enum rb_status collect_report_file(struct collected *c, const char *path)
+{
+	size_t len = 0;
+	unsigned char *data = read_whole_file(path, &len);
+	if (data == NULL) {
+		fprintf(stderr, "cannot read %s\n", path);
+		return RB_ERR_IO;
+	}
+	enum rb_status st = collect_report_bytes(c, data, len, NULL);
+	free(data);
+	return st;
+}
+
+/* The first event of this type, or NULL. */
+static inline json_object *first_of(const struct collected *c, const char *type)
+{
+	for (size_t i = 0; i < c->count; i++)
+		if (strcmp(ev_str(c->events[i], "type"), type) == 0)
+			return c->events[i];
+	return NULL;
+}
+
+static inline size_t count_of(const struct collected *c, const char *type)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->count; i++)
+		n += strcmp(ev_str(c->events[i], "type"), type) == 0;
+	return n;
+}
+
+/* An integer field (0 when absent). */
+static inline long long ev_int(json_object *ev, const char *key)
+{
+	json_object *v = NULL;
+	if (ev == NULL || !json_object_object_get_ex(ev, key, &v) || v == NULL)
+		return 0;
+	return (long long)json_object_get_int64(v);
+}
+
 #endif
