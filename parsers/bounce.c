@@ -1,15 +1,182 @@
+/*
+ * bounce.c - find the recipients of a bounce, classify them, emit their events.
+ *
+ * RFC 3464 (DSN), RFC 3463 (enhanced status codes), RFC 5321 (reply codes).
+ *
+ * Where the records come from, in order:
+ *   1. an MTA or provider format of parsers/mta/ whose signature matches (their text
+ *      often says more than their DSN part, and some have no DSN part at all);
+ *   2. the message/delivery-status part (dsn.c).
+ * Gaps are then filled from what else the message says: a record without a
+ * diagnostic takes the one the readable text gives for its recipient; a record
+ * without a recipient takes the returned message's To.
+ *
+ * Events: `bounce` for failed and delayed recipients, `delivery` for delivered,
+ * relayed and expanded ones. More recipients than max_recipients: the rest are
+ * counted in one `error` event, never silently dropped.
+ */
 #include "parsers/bounce.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/text.h"
+#include "parsers/classify.h"
+#include "parsers/dsn.h"
 #include "parsers/mta/mta.h"
+
 struct rb_bounce *rb_bounce_add(struct rb_bounce_set *set)
 {
-	(void)set;
-	return NULL; /* PLACEHOLDER */
+	if (set->count >= set->max) {
+		set->truncated = true;
+		return NULL;
+	}
+	if (set->count == set->cap) {
+		size_t nc = set->cap ? set->cap * 2 : 4;
+		struct rb_bounce *ni = rb_arena_realloc(set->arena, set->items,
+							set->cap * sizeof(*ni), nc * sizeof(*ni));
+		if (ni == NULL)
+			return NULL;
+		set->items = ni;
+		set->cap = nc;
+	}
+	struct rb_bounce *b = &set->items[set->count++];
+	b->recipient = b->original_recipient = b->action = b->status = "";
+	b->diagnostic = b->diagnostic_type = b->remote_mta = b->reporting_mta = "";
+	b->smtp_command = b->last_attempt = b->reason = "";
+	b->reply_code = 0;
+	b->hard = false;
+	return b;
 }
+
+static bool is_success_action(const char *action)
+{
+	return strcmp(action, "delivered") == 0 || strcmp(action, "relayed") == 0 ||
+	       strcmp(action, "expanded") == 0;
+}
+
+/* The line of the readable text that names this recipient with an error, if any. */
+static const char *diagnostic_from_body(struct rb_arena *arena, const char *body,
+					const char *recipient)
+{
+	if (*recipient == '\0')
+		return NULL;
+	const char *cursor = body, *line;
+	size_t len;
+	while (rb_text_next_line(&cursor, &line, &len)) {
+		if (rb_text_find_ci_n(line, len, recipient) == NULL)
+			continue;
+		char *l = rb_arena_strndup(arena, line, len);
+		if (l != NULL && rb_text_find_reply_code(l) >= 400)
+			return rb_text_squeeze(arena, l);
+	}
+	return NULL;
+}
+
+static const char *strip_angle(struct rb_arena *arena, const char *id)
+{
+	const char *lt = strchr(id, '<');
+	if (lt != NULL) {
+		const char *gt = strchr(lt, '>');
+		if (gt != NULL)
+			return rb_text_trim(arena, lt + 1, (size_t)(gt - lt - 1));
+	}
+	return rb_text_trim(arena, id, strlen(id));
+}
+
+static enum rb_status emit_records(const struct rb_mail *mail, struct rb_arena *arena,
+				   struct rb_emitter *em, const struct rb_bounce_set *set)
+{
+	const char *sender = rb_text_find_address(arena, rb_mail_original_header(mail, "Return-Path"));
+	if (sender == NULL)
+		sender = rb_text_find_address(arena, rb_mail_original_header(mail, "From"));
+	const char *original_id = strip_angle(arena, rb_mail_original_header(mail, "Message-ID"));
+	for (size_t i = 0; i < set->count; i++) {
+		const struct rb_bounce *b = &set->items[i];
+		bool success = is_success_action(b->action);
+		struct rb_event *ev =
+			rb_event_begin(em, success ? RB_EVENT_DELIVERY : RB_EVENT_BOUNCE);
+		if (ev == NULL)
+			return rb_event_finish(em, ev);
+		const char *when = rb_mime_date_rfc3339(arena, b->last_attempt);
+		if (*when)
+			rb_event_set_time(ev, when);
+		rb_event_set_str(ev, "recipient", b->recipient);
+		rb_event_set_str(ev, "sender", sender ? sender : "");
+		rb_event_set_str(ev, "action", *b->action ? b->action : "failed");
+		rb_event_set_str(ev, "status", b->status);
+		if (b->reply_code > 0)
+			rb_event_set_int(ev, "reply_code", b->reply_code);
+		else
+			rb_event_set_null(ev, "reply_code");
+		if (!success) {
+			rb_event_set_str(ev, "reason", b->reason);
+			rb_event_set_bool(ev, "hard", b->hard);
+		}
+		rb_event_set_str(ev, "diagnostic", b->diagnostic);
+		rb_event_set_str(ev, "diagnostic_type", b->diagnostic_type);
+		rb_event_set_str(ev, "remote_mta", b->remote_mta);
+		rb_event_set_str(ev, "reporting_mta", b->reporting_mta);
+		rb_event_set_str(ev, "smtp_command", b->smtp_command);
+		rb_event_set_str(ev, "decoded_by", set->decoded_by);
+		rb_event_set_str(ev, "original_message_id", original_id);
+		rb_event_set_str(ev, "attribution", "unverified");
+		if (rb_event_finish(em, ev) != RB_OK)
+			return em->status;
+	}
+	if (set->truncated) {
+		char why[160];
+		snprintf(why, sizeof(why),
+			 "bounce lists more than %u recipients (max_recipients); the rest were not "
+			 "read",
+			 set->max);
+		return rb_emit_problem(em, RB_EVENT_ERROR, why);
+	}
+	return RB_OK;
+}
+
 enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *arena,
 			       const struct rb_limits *limits, struct rb_emitter *em,
 			       bool *handled_r)
 {
-	(void)mail; (void)arena; (void)limits; (void)em;
-	*handled_r = false; /* PLACEHOLDER */
-	return RB_OK;
+	*handled_r = false;
+	struct rb_bounce_set set = {.arena = arena, .max = limits->max_recipients};
+	for (size_t i = 0; rb_mta_table[i] != NULL && set.count == 0; i++) {
+		int r = rb_mta_table[i]->parse(mail, &set);
+		if (r < 0)
+			return RB_ERR_NOMEM;
+		if (r > 0 && set.count > 0)
+			set.decoded_by = rb_mta_table[i]->name;
+		else
+			set.count = 0; /* a format that claimed nothing leaves nothing */
+	}
+	if (set.count == 0 && *mail->delivery_status != '\0') {
+		if (rb_dsn_parse(mail->delivery_status, &set) < 0)
+			return RB_ERR_NOMEM;
+		set.decoded_by = "rfc3464";
+	}
+	if (set.count == 0)
+		return RB_OK;
+	*handled_r = true;
+
+	const char *to = rb_text_find_address(arena, rb_mail_original_header(mail, "To"));
+	for (size_t i = 0; i < set.count; i++) {
+		struct rb_bounce *b = &set.items[i];
+		if (*b->recipient == '\0' && to != NULL)
+			b->recipient = to;
+		if (*b->diagnostic == '\0') {
+			const char *d = diagnostic_from_body(arena, mail->body, b->recipient);
+			if (d != NULL) {
+				b->diagnostic = d;
+				if (b->reply_code == 0)
+					b->reply_code = rb_text_find_reply_code(d);
+			}
+		}
+		if (*b->action == '\0')
+			b->action = "failed";
+		rb_classify_bounce(b, mail, arena);
+	}
+	if (rb_arena_failed(arena))
+		return RB_ERR_NOMEM;
+	return emit_records(mail, arena, em, &set);
 }

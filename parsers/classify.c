@@ -1,0 +1,572 @@
+/*
+ * classify.c - why a bounce happened, by tables.
+ *
+ * The vocabulary is Sisimai's (DESIGN.md). Three tables decide, in this order:
+ *
+ *  1. specific status codes (RFC 3463, RFC 7372 and the IANA registry: 5.1.1 is a
+ *     mailbox that does not exist, whatever words follow); generic ones (x.0.0,
+ *     5.7.1, 5.2.1, ...) are weak: they only give a default when the words say
+ *     nothing;
+ *  2. phrases of the diagnostic, lowercased, checked in table order: the order is
+ *     the priority (a message "blocked for spam" is spamdetected, not blocked);
+ *  3. the weak status default, then the SMTP reply code class.
+ *
+ * Hard = userunknown, hostunknown, hasmoved, and notaccept with a 5xx code or
+ * class-5 status (DESIGN.md). Delayed recipients are never hard.
+ *
+ * Pure: reads the record and the mail, writes b->reason and b->hard.
+ */
+#include "parsers/classify.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "core/text.h"
+
+/* ---- 1. status codes (subject.detail; the class is checked separately) ---- */
+
+struct status_row {
+	const char *code;  /* "1.1" = x.1.1 */
+	const char *reason;
+	bool strong;       /* true: the code alone decides */
+};
+
+static const struct status_row status_table[] = {
+	{"1.1", "userunknown", true},      /* bad destination mailbox address */
+	{"1.2", "hostunknown", true},      /* bad destination system address */
+	{"1.3", "userunknown", false},     /* bad destination mailbox address syntax */
+	{"1.4", "userunknown", false},     /* destination mailbox address ambiguous */
+	{"1.5", "delivered", false},       /* destination address valid */
+	{"1.6", "hasmoved", true},         /* mailbox has moved, no forwarding address */
+	{"1.7", "rejected", true},         /* bad sender's mailbox address syntax */
+	{"1.8", "rejected", true},         /* bad sender's system address */
+	{"1.9", "rejected", false},        /* message relayed to non-compliant mailer */
+	{"1.10", "notaccept", true},       /* RFC 7505: recipient domain has a null MX */
+	{"2.0", "mailboxfull", false},     /* other or undefined mailbox status */
+	{"2.1", "suspend", false},         /* mailbox disabled, not accepting messages */
+	{"2.2", "mailboxfull", true},      /* mailbox full */
+	{"2.3", "exceedlimit", true},      /* message length exceeds administrative limit */
+	{"2.4", "filtered", false},        /* mailing list expansion problem */
+	{"3.0", "systemerror", false},     /* other or undefined mail system status */
+	{"3.1", "systemfull", true},       /* mail system full */
+	{"3.2", "notaccept", false},       /* system not accepting network messages */
+	{"3.3", "systemerror", false},     /* system not capable of selected features */
+	{"3.4", "mesgtoobig", true},       /* message too big for system */
+	{"3.5", "systemerror", true},      /* system incorrectly configured */
+	{"4.0", "networkerror", false},    /* other or undefined network or routing status */
+	{"4.1", "networkerror", false},    /* no answer from host */
+	{"4.2", "networkerror", false},    /* bad connection */
+	{"4.3", "systemerror", false},     /* directory server failure */
+	{"4.4", "hostunknown", false},     /* unable to route */
+	{"4.5", "systemfull", false},      /* mail system congestion */
+	{"4.6", "networkerror", true},     /* routing loop detected */
+	{"4.7", "expired", true},          /* delivery time expired */
+	{"5.0", "syntaxerror", false},     /* other or undefined protocol status */
+	{"5.1", "syntaxerror", false},     /* invalid command */
+	{"5.2", "syntaxerror", false},     /* syntax error */
+	{"5.3", "exceedlimit", false},     /* too many recipients */
+	{"5.4", "syntaxerror", false},     /* invalid command arguments */
+	{"5.5", "syntaxerror", false},     /* wrong protocol version */
+	{"5.6", "syntaxerror", false},     /* authentication exchange line too long */
+	{"6.0", "contenterror", false},    /* other or undefined media error */
+	{"6.1", "contenterror", false},    /* media not supported */
+	{"6.2", "contenterror", false},    /* conversion required and prohibited */
+	{"6.3", "contenterror", false},    /* conversion required but not supported */
+	{"6.4", "contenterror", false},    /* conversion with loss performed */
+	{"6.5", "contenterror", false},    /* conversion failed */
+	{"6.6", "contenterror", false},    /* message content not available */
+	{"6.7", "contenterror", false},    /* non-ASCII addresses not permitted */
+	{"6.8", "contenterror", false},
+	{"6.9", "contenterror", false},
+	{"6.10", "contenterror", false},
+	{"7.0", "securityerror", false},   /* other or undefined security status */
+	{"7.1", "rejected", false},        /* delivery not authorized, message refused */
+	{"7.2", "filtered", false},        /* mailing list expansion prohibited */
+	{"7.3", "securityerror", false},   /* security conversion required */
+	{"7.4", "securityerror", false},   /* security features not supported */
+	{"7.5", "securityerror", false},   /* cryptographic failure */
+	{"7.6", "securityerror", false},   /* cryptographic algorithm not supported */
+	{"7.7", "securityerror", false},   /* message integrity failure */
+	{"7.8", "securityerror", false},   /* authentication credentials invalid */
+	{"7.9", "securityerror", false},   /* authentication mechanism is too weak */
+	{"7.10", "securityerror", false},  /* encryption needed */
+	{"7.11", "failedstarttls", false}, /* encryption required for requested mechanism */
+	{"7.12", "securityerror", false},  /* a password transition is needed */
+	{"7.13", "suspend", true},         /* user account disabled */
+	{"7.14", "securityerror", false},  /* trust relationship required */
+	{"7.15", "securityerror", false},  /* priority level is too low */
+	{"7.16", "mesgtoobig", false},     /* message too big for specified priority */
+	{"7.17", "hasmoved", false},       /* mailbox owner has changed */
+	{"7.18", "hasmoved", false},       /* domain owner has changed */
+	{"7.19", "securityerror", false},  /* RRVS test cannot be completed */
+	{"7.20", "authfailure", true},     /* no passing DKIM signature found */
+	{"7.21", "authfailure", true},     /* no acceptable DKIM signature found */
+	{"7.22", "authfailure", true},     /* no valid author-matched DKIM signature */
+	{"7.23", "authfailure", true},     /* SPF validation failed */
+	{"7.24", "authfailure", true},     /* SPF validation error */
+	{"7.25", "requireptr", true},      /* reverse DNS validation failed */
+	{"7.26", "authfailure", true},     /* multiple authentication checks failed */
+	{"7.27", "notaccept", true},       /* sender address has null MX */
+	{"7.28", "spamdetected", false},   /* mail flood detected */
+	{"7.29", "securityerror", false},  /* ARC validation failure */
+	{"7.30", "failedstarttls", false}, /* REQUIRETLS support required */
+	{"7.509", "authfailure", true},    /* Microsoft: fails DMARC */
+	{"7.606", "blocked", true},        /* Microsoft: banned sending IP */
+	{"7.650", "badreputation", false}, /* Microsoft: IP reputation */
+};
+
+static const struct status_row *status_lookup(const char *status)
+{
+	if (status == NULL || strlen(status) < 5)
+		return NULL;
+	const char *rest = status + 2; /* after "5." */
+	for (size_t i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
+		if (strcmp(status_table[i].code, rest) == 0)
+			return &status_table[i];
+	return NULL;
+}
+
+/* ---- 2. phrases ---- */
+
+struct phrase_row {
+	const char *reason;
+	const char *phrase; /* lowercase substring */
+};
+
+/*
+ * Phrases seen in real bounces (Sisimai's set-of-emails and MTA sources), grouped by
+ * reason; the order of the groups is the priority when several match.
+ */
+static const struct phrase_row phrase_table[] = {
+	/* A delivery that did not happen for the sender's own account or domain. */
+	{"suppressed", "address is on the suppression list"},
+	{"suppressed", "recipient is on the suppression list"},
+
+	/* Malware. */
+	{"virusdetected", "virus detected"},
+	{"virusdetected", "virus found"},
+	{"virusdetected", "message contains a virus"},
+	{"virusdetected", "infected with"},
+	{"virusdetected", "contains malware"},
+	{"virusdetected", "virus or spam"},
+
+	/* Authentication of the sender (SPF, DKIM, DMARC). */
+	{"authfailure", "dmarc policy"},
+	{"authfailure", "dmarc verification"},
+	{"authfailure", "does not pass dmarc"},
+	{"authfailure", "dmarc check failed"},
+	{"authfailure", "rejected per dmarc"},
+	{"authfailure", "spf record with a hard fail"},
+	{"authfailure", "spf check failed"},
+	{"authfailure", "spf validation failed"},
+	{"authfailure", "spf fail"},
+	{"authfailure", "spf: "},
+	{"authfailure", "sender policy framework"},
+	{"authfailure", "is not allowed to send mail from"},
+	{"authfailure", "not designated as permitted sender"},
+	{"authfailure", "does not designate"},
+	{"authfailure", "dkim signature"},
+	{"authfailure", "dkim verification"},
+	{"authfailure", "fails to pass authentication"},
+	{"authfailure", "does not have authentication information"},
+	{"authfailure", "unauthenticated email"},
+	{"authfailure", "authentication checks failed"},
+
+	/* The sending host has no or a wrong reverse DNS. */
+	{"requireptr", "reverse dns"},
+	{"requireptr", "reverse lookup"},
+	{"requireptr", "ptr record"},
+	{"requireptr", "no ptr"},
+	{"requireptr", "ip name lookup failed"},
+	{"requireptr", "cannot find your hostname"},
+	{"requireptr", "cannot resolve your address"},
+	{"requireptr", "client host rejected: cannot find your"},
+	{"requireptr", "may not be mail exchanger"},
+	{"requireptr", "without a valid sender domain"},
+	{"requireptr", "not resolve"},
+	{"requireptr", "does not resolve"},
+	{"requireptr", "unresolvable"},
+	{"requireptr", "hostname does not"},
+	{"requireptr", "no reverse"},
+
+	/* Spam judged by content. */
+	{"spamdetected", "spam detected"},
+	{"spamdetected", "detected as spam"},
+	{"spamdetected", "identified as spam"},
+	{"spamdetected", "considered spam"},
+	{"spamdetected", "classified as spam"},
+	{"spamdetected", "message is spam"},
+	{"spamdetected", "looks like spam"},
+	{"spamdetected", "spam content"},
+	{"spamdetected", "spam message"},
+	{"spamdetected", "spam score"},
+	{"spamdetected", "spamassassin"},
+	{"spamdetected", "ube, id="},
+	{"spamdetected", "content rejected, ube"},
+	{"spamdetected", "unsolicited"},
+	{"spamdetected", "bulk mail"},
+	{"spamdetected", "potential security issue"},
+	{"spamdetected", "rejected as spam"},
+	{"spamdetected", "suspicious content"},
+	{"spamdetected", "our system has detected"},
+	{"spamdetected", "probable spam"},
+	{"spamdetected", "junk mail"},
+
+	/* The sending IP or domain is listed or known bad. */
+	{"badreputation", "ip reputation"},
+	{"badreputation", "poor reputation"},
+	{"badreputation", "bad reputation"},
+	{"badreputation", "low reputation"},
+	{"badreputation", "sender reputation"},
+	{"badreputation", "reputation of"},
+	{"badreputation", "has been temporarily rate limited due to ip reputation"},
+
+	{"blocked", "blacklisted"},
+	{"blocked", "blocklisted"},
+	{"blocked", "blocked using"},
+	{"blocked", "listed in"},
+	{"blocked", "listed on"},
+	{"blocked", "dnsbl"},
+	{"blocked", "rbl"},
+	{"blocked", "spamhaus"},
+	{"blocked", "spamcop"},
+	{"blocked", "sorbs"},
+	{"blocked", "barracudacentral"},
+	{"blocked", "banned sending ip"},
+	{"blocked", "client host rejected"},
+	{"blocked", "connection refused"},
+	{"blocked", "connection rejected"},
+	{"blocked", "not accepting connections"},
+	{"blocked", "access denied. ip"},
+	{"blocked", "your ip"},
+	{"blocked", "your host"},
+	{"blocked", "host is blocked"},
+	{"blocked", "ip address blocked"},
+	{"blocked", "ip blocked"},
+	{"blocked", "is blocked"},
+	{"blocked", "has been blocked"},
+	{"blocked", "blocked by"},
+	{"blocked", "service refuse"},
+	{"blocked", "service unavailable; client"},
+	{"blocked", "(bl)"},
+	{"blocked", "messages from "},
+	{"blocked", "dynamic ip"},
+	{"blocked", "dial-up"},
+	{"blocked", "residential"},
+	{"blocked", "not allowed to connect"},
+	{"blocked", "rejected due to"},
+
+	/* Relaying. */
+	{"norelaying", "relay access denied"},
+	{"norelaying", "relaying denied"},
+	{"norelaying", "relay not permitted"},
+	{"norelaying", "relaying not allowed"},
+	{"norelaying", "not permitted to relay"},
+	{"norelaying", "unable to relay"},
+	{"norelaying", "we do not relay"},
+	{"norelaying", "relay denied"},
+	{"norelaying", "not allowed to relay"},
+	{"norelaying", "no relaying"},
+	{"norelaying", "relaying mail to"},
+	{"norelaying", "mail relay"},
+
+	/* The recipient's mailbox is full. */
+	{"mailboxfull", "mailbox full"},
+	{"mailboxfull", "mailbox is full"},
+	{"mailboxfull", "mailbox size limit"},
+	{"mailboxfull", "mailbox has exceeded"},
+	{"mailboxfull", "over quota"},
+	{"mailboxfull", "overquota"},
+	{"mailboxfull", "quota exceeded"},
+	{"mailboxfull", "exceeded storage"},
+	{"mailboxfull", "exceeds quota"},
+	{"mailboxfull", "exceed quota"},
+	{"mailboxfull", "insufficient disk space"},
+	{"mailboxfull", "user has exhausted allowed storage"},
+	{"mailboxfull", "not enough storage"},
+	{"mailboxfull", "out of storage"},
+	{"mailboxfull", "account is full"},
+	{"mailboxfull", "inbox is full"},
+	{"mailboxfull", "storage quota"},
+	{"mailboxfull", "disk quota"},
+	{"mailboxfull", "too much mail"},
+	{"mailboxfull", "mail quota"},
+	{"mailboxfull", "quota"},
+
+	/* Size. */
+	{"mesgtoobig", "message too large"},
+	{"mesgtoobig", "message too big"},
+	{"mesgtoobig", "message size exceeds"},
+	{"mesgtoobig", "message is too large"},
+	{"mesgtoobig", "size exceeds"},
+	{"mesgtoobig", "too large for"},
+	{"mesgtoobig", "exceeds the maximum size"},
+	{"mesgtoobig", "size limit"},
+	{"exceedlimit", "exceeds fixed maximum message size"},
+	{"exceedlimit", "message length exceeds administrative limit"},
+	{"exceedlimit", "too many recipients"},
+	{"exceedlimit", "headers too large"},
+
+	/* The mailbox exists but is disabled or inactive. */
+	{"suspend", "account disabled"},
+	{"suspend", "account is disabled"},
+	{"suspend", "account has been disabled"},
+	{"suspend", "is disabled"},
+	{"suspend", "disabled recipient"},
+	{"suspend", "inactive"},
+	{"suspend", "account is suspended"},
+	{"suspend", "suspended"},
+	{"suspend", "temporarily locked"},
+	{"suspend", "mailbox unavailable"},
+	{"suspend", "is not active"},
+	{"suspend", "not active"},
+	{"suspend", "account expired"},
+	{"suspend", "compte du destinataire est bloque"},
+	{"suspend", "blocked mailbox"},
+	{"suspend", "mailbox disabled"},
+
+	/* The mailbox is gone. */
+	{"hasmoved", "no longer on server"},
+	{"hasmoved", "has moved"},
+	{"hasmoved", "no longer available"},
+
+	/* The recipient does not exist. */
+	{"userunknown", "user unknown"},
+	{"userunknown", "unknown user"},
+	{"userunknown", "unknown recipient"},
+	{"userunknown", "unknown address"},
+	{"userunknown", "unknown local part"},
+	{"userunknown", "unknown mailbox"},
+	{"userunknown", "no such user"},
+	{"userunknown", "no such mailbox"},
+	{"userunknown", "no such recipient"},
+	{"userunknown", "no such address"},
+	{"userunknown", "no such person"},
+	{"userunknown", "no mailbox"},
+	{"userunknown", "mailbox does not exist"},
+	{"userunknown", "mailbox not found"},
+	{"userunknown", "mailbox is unavailable"},
+	{"userunknown", "user does not exist"},
+	{"userunknown", "user not found"},
+	{"userunknown", "user doesn't exist"},
+	{"userunknown", "does not exist"},
+	{"userunknown", "doesn't have a"},
+	{"userunknown", "address rejected"},
+	{"userunknown", "recipient rejected"},
+	{"userunknown", "invalid recipient"},
+	{"userunknown", "invalid mailbox"},
+	{"userunknown", "invalid address"},
+	{"userunknown", "recipient not found"},
+	{"userunknown", "recipient unknown"},
+	{"userunknown", "recipient address rejected"},
+	{"userunknown", "not our customer"},
+	{"userunknown", "not our user"},
+	{"userunknown", "no account"},
+	{"userunknown", "is not a valid"},
+	{"userunknown", "bad destination mailbox"},
+	{"userunknown", "not a known user"},
+	{"userunknown", "destination address rejected"},
+	{"userunknown", "destinataire invalide"},
+	{"userunknown", "unrouteable address"},
+	{"userunknown", "unknown or illegal alias"},
+	{"userunknown", "no valid recipients"},
+	{"userunknown", "account does not exist"},
+	{"userunknown", "address does not exist"},
+	{"userunknown", "email account that you tried to reach does not exist"},
+
+	/* The recipient's domain. */
+	{"hostunknown", "host unknown"},
+	{"hostunknown", "unknown host"},
+	{"hostunknown", "host not found"},
+	{"hostunknown", "host or domain name not found"},
+	{"hostunknown", "name service error"},
+	{"hostunknown", "domain not found"},
+	{"hostunknown", "no such domain"},
+	{"hostunknown", "invalid domain"},
+	{"hostunknown", "unknown domain"},
+	{"hostunknown", "domain does not exist"},
+	{"hostunknown", "unrouteable mail domain"},
+	{"hostunknown", "all relevant mx records point to non-existent hosts"},
+	{"hostunknown", "no mx"},
+	{"hostunknown", "nxdomain"},
+	{"notaccept", "host does not accept mail"},
+	{"notaccept", "does not accept mail"},
+	{"notaccept", "null mx"},
+	{"notaccept", "not accepting mail"},
+
+	/* Sender-side rules of the receiving domain. */
+	{"policyviolation", "policy violation"},
+	{"policyviolation", "local policy"},
+	{"policyviolation", "violates our policy"},
+	{"policyviolation", "multiple addresses in from"},
+	{"policyviolation", "prohibited"},
+	{"policyviolation", "policy reasons"},
+	{"filtered", "message filtered"},
+	{"filtered", "refused due to recipient preferences"},
+	{"filtered", "content filter"},
+	{"filtered", "filtered"},
+	{"rejected", "sender rejected"},
+	{"rejected", "sender address rejected"},
+	{"rejected", "domain of sender"},
+	{"rejected", "sender domain"},
+	{"rejected", "sender verify failed"},
+	{"rejected", "unauthenticated senders not allowed"},
+	{"rejected", "sender denied"},
+	{"rejected", "not allowed to send"},
+	{"rejected", "mail from"},
+	{"rejected", "envelope sender"},
+	{"rejected", "rejected"},
+
+	/* Content. */
+	{"contenterror", "improper use of 8-bit data"},
+	{"contenterror", "message content rejected"},
+	{"contenterror", "content rejected"},
+	{"contenterror", "header error"},
+	{"contenterror", "invalid header"},
+	{"notcompliantrfc", "rfc 5322"},
+	{"notcompliantrfc", "rfc5322"},
+	{"notcompliantrfc", "rfc 2822"},
+	{"notcompliantrfc", "not rfc"},
+	{"notcompliantrfc", "is not compliant"},
+	{"notcompliantrfc", "duplicate header"},
+
+	/* Rates and connections. */
+	{"toomanyconn", "too many connections"},
+	{"toomanyconn", "connection rate limit"},
+	{"toomanyconn", "too many concurrent"},
+	{"toomanyconn", "too many simultaneous"},
+	{"speeding", "rate limit"},
+	{"speeding", "too many messages"},
+	{"speeding", "sending too fast"},
+	{"speeding", "try again later"},
+
+	/* Transport. */
+	{"failedstarttls", "starttls"},
+	{"failedstarttls", "tls required"},
+	{"failedstarttls", "must issue a starttls"},
+	{"expired", "delivery time expired"},
+	{"expired", "retry time exceeded"},
+	{"expired", "retry timeout exceeded"},
+	{"expired", "message expired"},
+	{"expired", "has been delayed"},
+	{"expired", "could not be delivered for"},
+	{"expired", "giving up"},
+	{"expired", "queue too long"},
+	{"expired", "was not delivered within"},
+	{"networkerror", "connection timed out"},
+	{"networkerror", "timed out"},
+	{"networkerror", "lost connection"},
+	{"networkerror", "connection reset"},
+	{"networkerror", "connect to"},
+	{"networkerror", "no route to host"},
+	{"networkerror", "network is unreachable"},
+	{"networkerror", "too many hops"},
+	{"networkerror", "mail loop"},
+	{"networkerror", "loops back"},
+	{"networkerror", "routing loop"},
+	{"networkerror", "temporary failure"},
+	{"systemfull", "mail system full"},
+	{"systemfull", "insufficient system storage"},
+	{"systemerror", "system config error"},
+	{"systemerror", "system error"},
+	{"systemerror", "internal error"},
+	{"systemerror", "server error"},
+	{"systemerror", "local error"},
+	{"systemerror", "could not load"},
+	{"mailererror", "x-unix"},
+	{"mailererror", "command died"},
+	{"mailererror", "pipe to"},
+	{"mailererror", "procmail"},
+	{"mailererror", "mailer error"},
+	{"syntaxerror", "syntax error"},
+	{"syntaxerror", "command unrecognized"},
+	{"syntaxerror", "command parameter not implemented"},
+	{"syntaxerror", "bad sequence of commands"},
+	{"onhold", "on hold"},
+};
+
+/* Lowercase the first n bytes of s into buf (size cap). */
+static void lower_copy(char *buf, size_t cap, const char *s)
+{
+	size_t i = 0;
+	for (; s != NULL && s[i] != '\0' && i + 1 < cap; i++)
+		buf[i] = (char)tolower((unsigned char)s[i]);
+	buf[i] = '\0';
+}
+
+#define CLASSIFY_TEXT_MAX 4096
+
+const char *rb_classify_text(const char *diagnostic)
+{
+	if (diagnostic == NULL || *diagnostic == '\0')
+		return NULL;
+	char text[CLASSIFY_TEXT_MAX];
+	lower_copy(text, sizeof(text), diagnostic);
+	for (size_t i = 0; i < sizeof(phrase_table) / sizeof(phrase_table[0]); i++)
+		if (strstr(text, phrase_table[i].phrase) != NULL)
+			return phrase_table[i].reason;
+	return NULL;
+}
+
+bool rb_classify_is_hard(const char *reason, const char *status, int reply_code)
+{
+	if (reason == NULL)
+		return false;
+	if (strcmp(reason, "userunknown") == 0 || strcmp(reason, "hostunknown") == 0 ||
+	    strcmp(reason, "hasmoved") == 0)
+		return true;
+	if (strcmp(reason, "notaccept") == 0)
+		return reply_code / 100 == 5 || (status != NULL && status[0] == '5');
+	return false;
+}
+
+/* A reason from the reply code alone, when nothing else spoke. */
+static const char *reason_from_reply_code(int code)
+{
+	switch (code) {
+	case 421:
+		return "blocked";
+	case 450:
+	case 451:
+		return "systemerror";
+	case 452:
+		return "systemfull";
+	case 550:
+	case 553:
+		return "rejected";
+	case 551:
+		return "userunknown";
+	case 552:
+		return "mailboxfull";
+	case 554:
+		return "rejected";
+	default:
+		return NULL;
+	}
+}
+
+void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct rb_arena *arena)
+{
+	(void)mail;
+	(void)arena;
+	const char *reason = b->reason && *b->reason ? b->reason : NULL;
+	if (reason == NULL) {
+		const struct status_row *row = status_lookup(b->status);
+		const char *by_text = rb_classify_text(b->diagnostic);
+		if (row != NULL && row->strong)
+			reason = row->reason;
+		else if (by_text != NULL)
+			reason = by_text;
+		else if (row != NULL)
+			reason = row->reason;
+		else
+			reason = reason_from_reply_code(b->reply_code);
+		if (reason == NULL && b->action != NULL && strcmp(b->action, "delayed") == 0)
+			reason = "expired";
+		if (reason == NULL)
+			reason = "undefined";
+	}
+	b->reason = reason;
+	b->hard = strcmp(b->action ? b->action : "", "delayed") != 0 &&
+		  rb_classify_is_hard(reason, b->status, b->reply_code);
+}
