@@ -1,20 +1,15 @@
 /*
  * mta.c - the order in which the non-standard bounce formats are tried.
  *
- * More specific signatures first (a provider that wraps a generic MTA comes before
- * that MTA). One line per format; each format lives in its own file beside this one.
+ * A format with its own parser (a file beside this one) comes first when its
+ * signature is more specific than the prose formats of formats.c, which are tried
+ * as one entry, in their table's order, the catch-all last.
  */
 #include "parsers/mta/mta.h"
 
-/* One extern per format (group A: MTA software). */
-/* end of group A externs */
-/* One extern per format (group B: providers and carriers). */
-/* end of group B externs */
+#include "parsers/mta/text_bounce.h"
 
 const struct rb_mta *const rb_mta_table[] = {
-	/* group B: providers first, their signatures are the most specific */
-	/* end of group B rows */
-	/* group A: MTA software */
-	/* end of group A rows */
+	&rb_mta_text_formats,
 	NULL,
 };

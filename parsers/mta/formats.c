@@ -1,0 +1,115 @@
+/*
+ * formats.c - the prose bounce formats, one row each (engine: text_bounce.c).
+ *
+ * A row says how to recognize the format (From, Subject prefix, a telltale sentence),
+ * where its error section begins and where the returned message begins (the markers
+ * every format shares are in text_bounce.c), and the reason when the format's own
+ * fixed words decide it. Rows are tried in order: providers that wrap a common MTA
+ * come before it, the catch-all row for unknown mailer-daemons comes last. Each row
+ * notes where it was seen (files of Sisimai's set-of-emails, tests/corpus/sisimai).
+ */
+#include "parsers/mta/text_bounce.h"
+
+const struct rb_text_format rb_text_formats[] = {
+	/* Google Groups: the group refused the post (lhost-googlegroups-*). */
+	{.name = "googlegroups",
+	 .from = {"mailer-daemon@googlemail.com", "mailer-daemon@google.com"},
+	 .body = {"Google Groups", "groups.google.com"},
+	 .needs_from_and_body = true,
+	 .reason = "rejected"},
+	/* Gmail (lhost-gmail-*). */
+	{.name = "gmail",
+	 .from = {"mailer-daemon@googlemail.com", "mailer-daemon@gmail.com"},
+	 .body = {"Delivery to the following recipient", "Technical details of"},
+	 .start = {"Delivery to the following recipient"}},
+	/* Mail.Ru (Exim underneath; lhost-mailru-*). */
+	{.name = "mailru",
+	 .from = {"mailer-daemon@corp.mail.ru", "mailer-daemon@mail.ru"},
+	 .body = {"The following address(es) failed:"},
+	 .needs_from_and_body = true,
+	 .start = {"The following address(es) failed:"}},
+	/* GMX and Web.de (lhost-gmx-*, lhost-einsundeins-*). */
+	{.name = "gmx",
+	 .from = {"@mail.gmx.com", "@mail.gmx.net"},
+	 .body = {"The following address", "could not be delivered"},
+	 .needs_from_and_body = true,
+	 .start = {"The following address"}},
+	{.name = "einsundeins",
+	 .from = {"@1and1.", "@ionos.", "@kundenserver.de"},
+	 .body = {"could not be delivered", "delivery failed"},
+	 .needs_from_and_body = true},
+	/* Yahoo (lhost-yahoo-*). */
+	{.name = "yahoo",
+	 .body = {"Sorry, we were unable to deliver your message to the following address"},
+	 .start = {"to the following address"}},
+	/* Exim and its relatives (lhost-exim-*, lhost-mxlogic-*). */
+	{.name = "exim",
+	 .body = {"This message was created automatically by mail delivery software",
+		  "The following address(es) failed:"},
+	 .start = {"The following address(es) failed:", "The following address failed:",
+		   "recipients. This is a permanent error."},
+	 .end = {"Included is a copy of the message header"}},
+	/* qmail (lhost-qmail-*). */
+	{.name = "qmail",
+	 .body = {"This is the qmail-send program", "I'm afraid I wasn't able to deliver"},
+	 .start = {"I'm afraid I wasn't able to deliver"}},
+	/* DragonFly Mail Agent (lhost-dragonfly-*). */
+	{.name = "dragonfly",
+	 .body = {"This is the DragonFly Mail Agent"},
+	 .start = {"There was an error delivering your mail to"}},
+	/* OpenSMTPD (lhost-opensmtpd-*). */
+	{.name = "opensmtpd",
+	 .body = {"the following list of recipients:", "This is the MAILER-DAEMON, please DO NOT REPLY"},
+	 .start = {"the following list of recipients:"},
+	 .end = {"Below is a copy of the original message"}},
+	/* Exchange 2003 (lhost-exchange2003-*). */
+	{.name = "exchange2003",
+	 .body = {"did not reach the following recipient"},
+	 .start = {"did not reach the following recipient(s):",
+		   "did not reach the following recipient"}},
+	/* Old Sendmail (lhost-v5sendmail-*). */
+	{.name = "v5sendmail",
+	 .body = {"----- Transcript of session follows -----"},
+	 .start = {"----- Transcript of session follows -----"},
+	 .end = {"----- Unsent message follows -----"}},
+	/* IMail (lhost-imailserver-*). */
+	{.name = "imailserver",
+	 .from = {"postmaster@"},
+	 .subject = {"Undeliverable Mail"},
+	 .body = {"Original message follows."},
+	 .needs_from_and_body = true},
+	/* m-FILTER (lhost-mfilter-*). */
+	{.name = "mfilter",
+	 .body = {"-------server message", "-------SMTP command"},
+	 .end = {"-------SMTP command"}},
+	/* Lotus Notes (lhost-notes-*). */
+	{.name = "notes",
+	 .body = {"------- Failure Reasons"},
+	 .start = {"------- Failure Reasons"},
+	 .end = {"------- Returned Message"}},
+	/* InterScan MSS (lhost-interscanmss-*). */
+	{.name = "interscanmss",
+	 .from = {"InterScan MSS", "InterScan Messaging"}},
+	/* Verizon (lhost-verizon-*). */
+	{.name = "verizon",
+	 .from = {"@vzwpix.com", "@vtext.com"},
+	 .end = {"Original Message:"},
+	 .recipient_from_original = true},
+	/* au one net / KDDI and EZweb (lhost-kddi-*, lhost-ezweb-*). */
+	{.name = "kddi",
+	 .from = {"@dion.ne.jp", "@au.com", "@auone-net.jp"},
+	 .recipient_from_original = true},
+	{.name = "ezweb",
+	 .from = {"@ezweb.ne.jp"},
+	 .start = {"Each of the following recipients was rejected"}},
+	/* fml mailing lists (lhost-fml-*). */
+	{.name = "fml",
+	 .body = {"fml mailing list", "If you have any questions, please contact"},
+	 .needs_from_and_body = false},
+	/* Anything else a mailer-daemon or postmaster sends. */
+	{.name = "generic",
+	 .from = {"mailer-daemon", "postmaster", "mail delivery", "mail.delivery"},
+	 .subject = {"Undeliver", "Undelivered", "Returned mail", "Delivery failure",
+		     "failure notice"}},
+	{.name = NULL},
+};

@@ -1,0 +1,301 @@
+/*
+ * text_bounce.c - the engine for bounces written as prose (see text_bounce.h).
+ *
+ * Within the format's error section, a line is a recipient line when it holds an
+ * address with nothing but an introduction before it ("", "<", "To:", "Recipient
+ * address:", "... delivering your mail to <"); the lines that follow, up to the next
+ * recipient line, are that recipient's diagnostic. A line that names an address
+ * already found adds to that recipient's diagnostic. Addresses listed in
+ * X-Failed-Recipients (Exim, Gmail) are recipients whatever the text says. When the
+ * text names nobody (old Sendmail transcripts), the returned message's To is the
+ * recipient and the whole section the diagnostic.
+ *
+ * Limits: TEXT_DIAGNOSTIC_MAX bytes of diagnostic per recipient; the section is the
+ * readable body, already bounded by max_message_bytes.
+ */
+#include "parsers/mta/text_bounce.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "core/text.h"
+
+#define TEXT_DIAGNOSTIC_MAX 2000
+
+/* Markers of the returned message that every format may use. */
+static const char *const common_ends[] = {
+	"------ This is a copy of the message",
+	"------ This is a copy of its headers",
+	"------ The body of the message",
+	"--- Below this line is a copy of the message",
+	"--- Below this line is the original bounce",
+	"----- Original message -----",
+	"--- Original message follows",
+	"Original message follows",
+	"Message headers follow",
+	"----- Unsent message follows -----",
+	"-----Original Message-----",
+	"----- Message header follows -----",
+	"------ Original message ------",
+	"--- The header of the original message is following",
+	"Content-Type: message/rfc822",
+	NULL,
+};
+
+/* What may stand before an address on a line that names a recipient (lowercase). */
+static const char *const recipient_intros[] = {
+	"to:", "to", "recipient:", "recipient", "address:", "rcpt to:", "recipients:",
+	"original-recipient: rfc822;", "final-recipient: rfc822;", "failed recipient:",
+	"delivery to", "mail to", "message to", "addressed to", "-", "*", ">>>", NULL,
+};
+
+static bool match_any_ci(const char *text, const char *const *needles, size_t n)
+{
+	for (size_t i = 0; i < n && needles[i] != NULL; i++)
+		if (rb_text_find_ci(text, needles[i]) != NULL)
+			return true;
+	return false;
+}
+
+static bool prefix_any_ci(const char *text, const char *const *needles, size_t n)
+{
+	for (size_t i = 0; i < n && needles[i] != NULL; i++)
+		if (rb_text_starts_with_ci(text, needles[i]))
+			return true;
+	return false;
+}
+
+static bool format_matches(const struct rb_text_format *f, const struct rb_mail *mail)
+{
+	bool from = match_any_ci(mail->from, f->from, 4);
+	bool body = match_any_ci(mail->body, f->body, 4);
+	if (f->needs_from_and_body)
+		return from && body;
+	return from || body || prefix_any_ci(mail->subject, f->subject, 6);
+}
+
+/* The error section of the body: [*start_r, *end_r). */
+static void find_section(const struct rb_text_format *f, const char *body, const char **start_r,
+			 const char **end_r)
+{
+	const char *start = body;
+	for (size_t i = 0; i < 4 && f->start[i] != NULL; i++) {
+		const char *s = rb_text_find_ci(body, f->start[i]);
+		if (s != NULL) {
+			start = s + strlen(f->start[i]);
+			break;
+		}
+	}
+	const char *end = body + strlen(body);
+	for (size_t i = 0; i < 6 && f->end[i] != NULL; i++) {
+		const char *e = rb_text_find_ci(start, f->end[i]);
+		if (e != NULL && e < end)
+			end = e;
+	}
+	for (size_t i = 0; common_ends[i] != NULL; i++) {
+		const char *e = rb_text_find_ci(start, common_ends[i]);
+		if (e != NULL && e < end)
+			end = e;
+	}
+	*start_r = start;
+	*end_r = end;
+}
+
+/* Is the text before an address on its line only an introduction? */
+static bool is_intro(struct rb_arena *arena, const char *line, const char *addr_at)
+{
+	char *before = rb_text_trim(arena, line, (size_t)(addr_at - line));
+	if (before == NULL)
+		return false;
+	size_t n = strlen(before);
+	while (n > 0 && (before[n - 1] == '<' || before[n - 1] == '"' || before[n - 1] == '\'' ||
+			 before[n - 1] == ' ' || before[n - 1] == '\t'))
+		before[--n] = '\0';
+	if (n == 0)
+		return true;
+	char *lower = rb_text_lower(arena, before);
+	for (size_t i = 0; recipient_intros[i] != NULL; i++) {
+		size_t il = strlen(recipient_intros[i]);
+		if (n >= il && strcmp(lower + n - il, recipient_intros[i]) == 0 &&
+		    (n == il || !isalnum((unsigned char)lower[n - il - 1])))
+			return true;
+	}
+	return false;
+}
+
+struct text_record {
+	struct rb_bounce *b;
+	char *diag;
+	size_t diag_len;
+};
+
+static void diag_append(struct rb_arena *arena, struct text_record *r, const char *s, size_t n)
+{
+	if (r->diag == NULL) {
+		r->diag = rb_arena_alloc(arena, TEXT_DIAGNOSTIC_MAX + 1);
+		if (r->diag == NULL)
+			return;
+	}
+	if (r->diag_len > 0 && r->diag_len < TEXT_DIAGNOSTIC_MAX)
+		r->diag[r->diag_len++] = ' ';
+	if (n > TEXT_DIAGNOSTIC_MAX - r->diag_len)
+		n = TEXT_DIAGNOSTIC_MAX - r->diag_len;
+	memcpy(r->diag + r->diag_len, s, n);
+	r->diag_len += n;
+	r->diag[r->diag_len] = '\0';
+}
+
+static struct text_record *find_record(struct text_record *recs, size_t n, const char *addr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rb_text_equal_ci(recs[i].b->recipient, addr))
+			return &recs[i];
+	return NULL;
+}
+
+#define TEXT_MAX_RECORDS 256
+
+static int text_parse_with(const struct rb_text_format *f, const struct rb_mail *mail,
+			   struct rb_bounce_set *out)
+{
+	struct rb_arena *arena = out->arena;
+	const char *start, *end;
+	find_section(f, mail->body, &start, &end);
+	const char *own = rb_text_find_address(arena, mail->to); /* the bounce's addressee */
+
+	struct text_record *recs = rb_arena_alloc(arena, TEXT_MAX_RECORDS * sizeof(*recs));
+	if (recs == NULL)
+		return -1;
+	size_t nrec = 0;
+
+	/* X-Failed-Recipients: a comma-separated list, authoritative when present. */
+	const char *failed = rb_mail_header(mail, "X-Failed-Recipients");
+	while (*failed != '\0' && nrec < TEXT_MAX_RECORDS) {
+		const char *comma = strchr(failed, ',');
+		size_t len = comma ? (size_t)(comma - failed) : strlen(failed);
+		char *one = rb_arena_strndup(arena, failed, len);
+		const char *addr = rb_text_find_address(arena, one);
+		if (addr != NULL && find_record(recs, nrec, addr) == NULL) {
+			struct rb_bounce *b = rb_bounce_add(out);
+			if (b == NULL)
+				break;
+			b->recipient = addr;
+			recs[nrec++] = (struct text_record){.b = b};
+		}
+		failed = comma ? comma + 1 : failed + len;
+	}
+	bool listed = nrec > 0;
+
+	/* Pass 1: recipients introduced as such. Pass 2, when pass 1 found none: any
+	 * address in the section (IMail's "Unknown user: a@b", m-FILTER's lists). */
+	for (int pass = 1; pass <= 2 && (pass == 1 || (nrec == 0 && !listed)); pass++) {
+	bool strict = pass == 1;
+	struct text_record *current = NULL;
+	const char *cursor = start, *line;
+	size_t len;
+	while (cursor < end && rb_text_next_line(&cursor, &line, &len)) {
+		if (line + len > end)
+			len = (size_t)(end - line);
+		char *l = rb_arena_strndup(arena, line, len);
+		if (l == NULL)
+			return -1;
+		const char *addr = rb_text_find_address(arena, l);
+		if (addr != NULL && own != NULL && rb_text_equal_ci(addr, own))
+			addr = NULL;
+		if (addr != NULL) {
+			struct text_record *known = find_record(recs, nrec, addr);
+			const char *at = rb_text_find_ci(l, addr);
+			if (known != NULL) {
+				current = known;
+				/* The rest of a line that only names it again says nothing new. */
+				const char *rest = at ? at + strlen(addr) : l;
+				while (*rest && strchr(">:.)\"' \t", *rest))
+					rest++;
+				if (at == NULL || !is_intro(arena, l, at) || *rest)
+					diag_append(arena, current, at && is_intro(arena, l, at) ? rest : l,
+						    strlen(at && is_intro(arena, l, at) ? rest : l));
+				continue;
+			}
+			if (!listed && at != NULL && (!strict || is_intro(arena, l, at)) &&
+			    nrec < TEXT_MAX_RECORDS) {
+				struct rb_bounce *b = rb_bounce_add(out);
+				if (b == NULL)
+					break;
+				b->recipient = addr;
+				recs[nrec] = (struct text_record){.b = b};
+				current = &recs[nrec++];
+				const char *rest = at + strlen(addr);
+				while (*rest && strchr(">:.)\"' \t", *rest))
+					rest++;
+				if (!strict)
+					diag_append(arena, current, l, strlen(l));
+				else if (*rest)
+					diag_append(arena, current, rest, strlen(rest));
+				continue;
+			}
+		}
+		if (current != NULL && len > 0)
+			diag_append(arena, current, l, strlen(l));
+	}
+	}
+
+	if (nrec == 0) {
+		/* Nobody named: the returned message's To, with the section as the words. */
+		const char *to = rb_text_find_address(arena, rb_mail_original_header(mail, "To"));
+		if (to == NULL)
+			return 0;
+		struct rb_bounce *b = rb_bounce_add(out);
+		if (b == NULL)
+			return 0;
+		b->recipient = to;
+		recs[nrec] = (struct text_record){.b = b};
+		char *section = rb_arena_strndup(arena, start, (size_t)(end - start));
+		if (section != NULL)
+			diag_append(arena, &recs[nrec], section, strlen(section));
+		nrec++;
+	} else if (listed) {
+		/* Listed recipients whose lines were not found share the section's words. */
+		char *section = NULL;
+		for (size_t i = 0; i < nrec; i++) {
+			if (recs[i].diag_len > 0)
+				continue;
+			if (section == NULL)
+				section = rb_arena_strndup(arena, start, (size_t)(end - start));
+			if (section != NULL)
+				diag_append(arena, &recs[i], section, strlen(section));
+		}
+	}
+
+	for (size_t i = 0; i < nrec; i++) {
+		struct rb_bounce *b = recs[i].b;
+		b->diagnostic = recs[i].diag ? rb_text_squeeze(arena, recs[i].diag) : "";
+		char code[16];
+		if (rb_text_find_status(b->diagnostic, code))
+			b->status = rb_arena_strdup(arena, code);
+		b->reply_code = rb_text_find_reply_code(b->diagnostic);
+		b->action = "failed";
+		if (f->reason != NULL)
+			b->reason = f->reason;
+	}
+	out->decoded_by = f->name;
+	return rb_arena_failed(arena) ? -1 : 1;
+}
+
+static int text_formats_parse(const struct rb_mail *mail, struct rb_bounce_set *out)
+{
+	/* A DSN part says it better; its text is used by bounce.c to fill gaps. */
+	if (*mail->delivery_status != '\0')
+		return 0;
+	for (size_t i = 0; rb_text_formats[i].name != NULL; i++) {
+		const struct rb_text_format *f = &rb_text_formats[i];
+		if (!format_matches(f, mail))
+			continue;
+		int r = text_parse_with(f, mail, out);
+		if (r != 0)
+			return r;
+		out->count = 0;
+	}
+	return 0;
+}
+
+const struct rb_mta rb_mta_text_formats = {"text", text_formats_parse};
