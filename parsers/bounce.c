@@ -73,6 +73,74 @@ static const char *diagnostic_from_body(struct rb_arena *arena, const char *body
 	return NULL;
 }
 
+/* Phrases that tell which SMTP command an error answered (lowercase). */
+static const struct {
+	const char *phrase;
+	const char *command;
+} command_phrases[] = {
+	{"in reply to end of data", "DATA"},       /* Postfix */
+	{"in reply to data", "DATA"},
+	{"after end of data", "DATA"},             /* Exim */
+	{"after data", "DATA"},
+	{"in reply to rcpt to", "RCPT"},           /* Postfix */
+	{"after rcpt to", "RCPT"},                 /* Exim */
+	{"after rcpt", "RCPT"},
+	{"rcpt to response", "RCPT"},              /* qmail */
+	{"[rcpt_to]", "RCPT"},                     /* Yahoo */
+	{"did not like our rcpt to", "RCPT"},      /* DragonFly */
+	{"in reply to mail from", "MAIL"},
+	{"after mail from", "MAIL"},
+	{"did not like our mail from", "MAIL"},
+	{"mail from response", "MAIL"},
+	{"in reply to ehlo", "EHLO"},
+	{"in reply to helo", "HELO"},
+	{"after ehlo", "EHLO"},
+	{"after helo", "HELO"},
+	{"after initial connection", "CONN"},
+	{"greeting", "CONN"},
+	{"while connected", "CONN"},
+	{"connect to", "CONN"},
+	{"in reply to end of data", "DATA"},
+	{"did not like our data", "DATA"},
+	{"data response", "DATA"},
+};
+
+/* Sendmail's transcript: the last ">>> COMMAND" before the first "<<< 4xx/5xx". */
+static const char *command_from_transcript(const char *body)
+{
+	const char *cmd = NULL;
+	const char *cursor = body, *line;
+	size_t len;
+	while (rb_text_next_line(&cursor, &line, &len)) {
+		if (len > 4 && strncmp(line, ">>> ", 4) == 0) {
+			static const char *const commands[] = {"DATA", "RCPT", "MAIL", "EHLO", "HELO"};
+			for (size_t i = 0; i < 5; i++)
+				if (rb_text_starts_with_ci(line + 4, commands[i]))
+					cmd = commands[i];
+		} else if (len > 5 && strncmp(line, "<<< ", 4) == 0 && (line[4] == '4' || line[4] == '5')) {
+			/* Pipelining: RCPT's answer can come after ">>> DATA"; a following
+			 * "503 Need RCPT" shows it was the recipient that failed. */
+			if (cmd != NULL && strcmp(cmd, "DATA") == 0 &&
+			    (rb_text_find_ci(cursor, "Need RCPT") != NULL ||
+			     rb_text_find_ci(cursor, "No valid recipients") != NULL ||
+			     rb_text_find_ci(cursor, "Need MAIL before") != NULL))
+				return "RCPT";
+			return cmd;
+		}
+	}
+	return NULL;
+}
+
+static const char *smtp_command_of(const char *diagnostic, const char *body)
+{
+	const char *texts[2] = {diagnostic, body};
+	for (size_t t = 0; t < 2; t++)
+		for (size_t i = 0; i < sizeof(command_phrases) / sizeof(command_phrases[0]); i++)
+			if (rb_text_find_ci(texts[t], command_phrases[i].phrase) != NULL)
+				return command_phrases[i].command;
+	return command_from_transcript(body);
+}
+
 static const char *strip_angle(struct rb_arena *arena, const char *id)
 {
 	const char *lt = strchr(id, '<');
@@ -145,10 +213,12 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 		int r = rb_mta_table[i]->parse(mail, &set);
 		if (r < 0)
 			return RB_ERR_NOMEM;
-		if (r > 0 && set.count > 0)
-			set.decoded_by = rb_mta_table[i]->name;
-		else
+		if (r == 0 || set.count == 0) {
 			set.count = 0; /* a format that claimed nothing leaves nothing */
+			set.decoded_by = NULL;
+		} else if (set.decoded_by == NULL) {
+			set.decoded_by = rb_mta_table[i]->name;
+		}
 	}
 	if (set.count == 0 && *mail->delivery_status != '\0') {
 		if (rb_dsn_parse(mail->delivery_status, &set) < 0)
@@ -174,6 +244,10 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 		}
 		if (*b->action == '\0')
 			b->action = "failed";
+		if (*b->smtp_command == '\0') {
+			const char *cmd = smtp_command_of(b->diagnostic, mail->body);
+			b->smtp_command = cmd ? cmd : "";
+		}
 		rb_classify_bounce(b, mail, arena);
 	}
 	if (rb_arena_failed(arena))

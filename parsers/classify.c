@@ -561,6 +561,11 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 			reason = row->reason;
 		else
 			reason = reason_from_reply_code(b->reply_code);
+		/* "User unknown" in answer to DATA: the address exists (RCPT passed),
+		 * a filter behind it refused the message. */
+		if (reason != NULL && strcmp(reason, "userunknown") == 0 && b->smtp_command != NULL &&
+		    strcmp(b->smtp_command, "DATA") == 0)
+			reason = "filtered";
 		if (reason == NULL && b->action != NULL && strcmp(b->action, "delayed") == 0)
 			reason = "expired";
 		if (reason == NULL)
