@@ -138,6 +138,15 @@ struct phrase_row {
  * reason; the order of the groups is the priority when several match.
  */
 static const struct phrase_row phrase_table[] = {
+	/* Specific words after a generic "Recipient address rejected:". */
+	{"contenterror", "media error"},
+	{"mailererror", "mailer error"},
+	{"onhold", "on hold"},
+	{"securityerror", "delivery not authorized"},
+	{"notaccept", "system not accept"},
+	{"systemerror", "internal system"},
+	{"policyviolation", "policy violation"},
+
 	/* A delivery that did not happen for the sender's own account or domain. */
 	{"suppressed", "address is on the suppression list"},
 	{"suppressed", "recipient is on the suppression list"},
@@ -151,6 +160,7 @@ static const struct phrase_row phrase_table[] = {
 	{"virusdetected", "virus or spam"},
 
 	/* Authentication of the sender (SPF, DKIM, DMARC). */
+	{"authfailure", "bad spf records"},
 	{"authfailure", "dmarc policy"},
 	{"authfailure", "dmarc verification"},
 	{"authfailure", "does not pass dmarc"},
@@ -172,6 +182,12 @@ static const struct phrase_row phrase_table[] = {
 	{"authfailure", "unauthenticated email"},
 	{"authfailure", "authentication checks failed"},
 
+	/* The sender must authenticate first. */
+	{"securityerror", "authentication required"},
+	{"securityerror", "authrequired"},
+	{"securityerror", "unauthenticated senders not allowed"},
+	{"securityerror", "turn on smtp authentication"},
+
 	/* The sending host has no or a wrong reverse DNS. */
 	{"requireptr", "reverse dns"},
 	{"requireptr", "reverse lookup"},
@@ -188,8 +204,19 @@ static const struct phrase_row phrase_table[] = {
 	{"requireptr", "unresolvable"},
 	{"requireptr", "hostname does not"},
 	{"requireptr", "no reverse"},
+	{"requireptr", "mismatches client ip"},
+	{"requireptr", "dns ptr"},
+
+	/* Reputation said in words that also mention spam or volume. */
+	{"badreputation", "very low reputation"},
+	{"badreputation", "unexpected volume or user complaints"},
 
 	/* Spam judged by content. */
+	{"spamdetected", "scored as spam"},
+	{"spamdetected", "spam classification"},
+	{"spamdetected", "blacklisted url"},
+	{"spamdetected", "- spam"},
+	{"spamdetected", "message content rejected"},
 	{"spamdetected", "spam detected"},
 	{"spamdetected", "detected as spam"},
 	{"spamdetected", "identified as spam"},
@@ -205,7 +232,6 @@ static const struct phrase_row phrase_table[] = {
 	{"spamdetected", "content rejected, ube"},
 	{"spamdetected", "unsolicited"},
 	{"spamdetected", "bulk mail"},
-	{"spamdetected", "potential security issue"},
 	{"spamdetected", "rejected as spam"},
 	{"spamdetected", "suspicious content"},
 	{"spamdetected", "our system has detected"},
@@ -221,6 +247,9 @@ static const struct phrase_row phrase_table[] = {
 	{"badreputation", "reputation of"},
 	{"badreputation", "has been temporarily rate limited due to ip reputation"},
 
+	{"blocked", "invalid ip for sending"},
+	{"blocked", "ip source bloquee"},
+	{"blocked", "client host blocked"},
 	{"blocked", "blacklisted"},
 	{"blocked", "blocklisted"},
 	{"blocked", "blocked using"},
@@ -257,6 +286,8 @@ static const struct phrase_row phrase_table[] = {
 	{"blocked", "rejected due to"},
 
 	/* Relaying. */
+	{"norelaying", "not configured to relay"},
+	{"norelaying", "email address is not verified"},
 	{"norelaying", "relay access denied"},
 	{"norelaying", "relaying denied"},
 	{"norelaying", "relay not permitted"},
@@ -271,6 +302,9 @@ static const struct phrase_row phrase_table[] = {
 	{"norelaying", "mail relay"},
 
 	/* The recipient's mailbox is full. */
+	{"mailboxfull", "mailbox exceeds allowed size"},
+	{"mailboxfull", "exceeded the local limit"},
+	{"mailboxfull", "mailfolder is full"},
 	{"mailboxfull", "mailbox full"},
 	{"mailboxfull", "mailbox is full"},
 	{"mailboxfull", "mailbox size limit"},
@@ -291,7 +325,6 @@ static const struct phrase_row phrase_table[] = {
 	{"mailboxfull", "disk quota"},
 	{"mailboxfull", "too much mail"},
 	{"mailboxfull", "mail quota"},
-	{"mailboxfull", "quota"},
 
 	/* Size. */
 	{"mesgtoobig", "message too large"},
@@ -304,10 +337,13 @@ static const struct phrase_row phrase_table[] = {
 	{"mesgtoobig", "size limit"},
 	{"exceedlimit", "exceeds fixed maximum message size"},
 	{"exceedlimit", "message length exceeds administrative limit"},
-	{"exceedlimit", "too many recipients"},
-	{"exceedlimit", "headers too large"},
+	{"mesgtoobig", "line limit exceeded"},
 
 	/* The mailbox exists but is disabled or inactive. */
+	{"suspend", "mailbox is frozen"},
+	{"suspend", "account is locked"},
+	{"suspend", "temporary locked"},
+	{"suspend", "recipient account is blocked"},
 	{"suspend", "account disabled"},
 	{"suspend", "account is disabled"},
 	{"suspend", "account has been disabled"},
@@ -317,7 +353,6 @@ static const struct phrase_row phrase_table[] = {
 	{"suspend", "account is suspended"},
 	{"suspend", "suspended"},
 	{"suspend", "temporarily locked"},
-	{"suspend", "mailbox unavailable"},
 	{"suspend", "is not active"},
 	{"suspend", "not active"},
 	{"suspend", "account expired"},
@@ -326,11 +361,42 @@ static const struct phrase_row phrase_table[] = {
 	{"suspend", "mailbox disabled"},
 
 	/* The mailbox is gone. */
+	{"speeding", "receiving mail at a rate"},
+	{"speeding", "sent to too many recipients"},
+	{"toomanyconn", "frequency limited"},
+	{"toomanyconn", "too many recipients"},
+
+	/* DNS trouble that is not a missing domain. */
+	{"networkerror", "dns error"},
+	{"networkerror", "malformed or unexpected name server reply"},
+	{"notaccept", "no mx record"},
+	{"notaccept", "couldn't find a mail exchanger"},
+	{"notaccept", "indicated no smtp service"},
+	{"hostunknown", "domain is not reachable"},
+	{"hostunknown", "dns lookup failure"},
+	{"hostunknown", "unrouteable address"},
+	{"hostunknown", "domain does not exist"},
+	{"hostunknown", "host not found"},
+	{"hostunknown", "name service error"},
+
+	/* Delivery given up after retries. */
+	{"expired", "will be retried for"},
+	{"expired", "did not accept our requests to connect"},
+	{"expired", "have been failing for a long time"},
+	{"expired", "failed 20 attempts"},
+	{"expired", "envelope expired"},
+	{"expired", "could not find a gateway"},
+
 	{"hasmoved", "no longer on server"},
 	{"hasmoved", "has moved"},
 	{"hasmoved", "no longer available"},
 
 	/* The recipient does not exist. */
+	{"userunknown", "not listed in domino directory"},
+	{"userunknown", "invalid final delivery userid"},
+	{"userunknown", "recipientnotfound"},
+	{"userunknown", "recipient not found"},
+	{"userunknown", "mailbox unavailable"},
 	{"userunknown", "user unknown"},
 	{"userunknown", "unknown user"},
 	{"userunknown", "unknown recipient"},
@@ -349,16 +415,12 @@ static const struct phrase_row phrase_table[] = {
 	{"userunknown", "user does not exist"},
 	{"userunknown", "user not found"},
 	{"userunknown", "user doesn't exist"},
-	{"userunknown", "does not exist"},
 	{"userunknown", "doesn't have a"},
-	{"userunknown", "address rejected"},
-	{"userunknown", "recipient rejected"},
 	{"userunknown", "invalid recipient"},
 	{"userunknown", "invalid mailbox"},
 	{"userunknown", "invalid address"},
 	{"userunknown", "recipient not found"},
 	{"userunknown", "recipient unknown"},
-	{"userunknown", "recipient address rejected"},
 	{"userunknown", "not our customer"},
 	{"userunknown", "not our user"},
 	{"userunknown", "no account"},
@@ -395,8 +457,12 @@ static const struct phrase_row phrase_table[] = {
 	{"notaccept", "not accepting mail"},
 
 	/* Sender-side rules of the receiving domain. */
-	{"policyviolation", "policy violation"},
 	{"policyviolation", "local policy"},
+	{"policyviolation", "header error"},
+	{"policyviolation", "protocol violation"},
+	{"policyviolation", "denied by policy"},
+	{"policyviolation", "host network not allowed"},
+	{"policyviolation", "content presents a potential"},
 	{"policyviolation", "violates our policy"},
 	{"policyviolation", "multiple addresses in from"},
 	{"policyviolation", "prohibited"},
@@ -404,7 +470,6 @@ static const struct phrase_row phrase_table[] = {
 	{"filtered", "message filtered"},
 	{"filtered", "refused due to recipient preferences"},
 	{"filtered", "content filter"},
-	{"filtered", "filtered"},
 	{"rejected", "sender rejected"},
 	{"rejected", "sender address rejected"},
 	{"rejected", "domain of sender"},
@@ -413,15 +478,12 @@ static const struct phrase_row phrase_table[] = {
 	{"rejected", "unauthenticated senders not allowed"},
 	{"rejected", "sender denied"},
 	{"rejected", "not allowed to send"},
-	{"rejected", "mail from"},
 	{"rejected", "envelope sender"},
-	{"rejected", "rejected"},
 
 	/* Content. */
 	{"contenterror", "improper use of 8-bit data"},
 	{"contenterror", "message content rejected"},
 	{"contenterror", "content rejected"},
-	{"contenterror", "header error"},
 	{"contenterror", "invalid header"},
 	{"notcompliantrfc", "rfc 5322"},
 	{"notcompliantrfc", "rfc5322"},
@@ -467,6 +529,10 @@ static const struct phrase_row phrase_table[] = {
 	{"networkerror", "temporary failure"},
 	{"systemfull", "mail system full"},
 	{"systemfull", "insufficient system storage"},
+	{"systemerror", "service currently unavailable"},
+	{"systemerror", "transaction failed"},
+	{"systemerror", "queue file write error"},
+	{"systemerror", "unable to contact ldap"},
 	{"systemerror", "system config error"},
 	{"systemerror", "system error"},
 	{"systemerror", "internal error"},
@@ -478,11 +544,24 @@ static const struct phrase_row phrase_table[] = {
 	{"mailererror", "pipe to"},
 	{"mailererror", "procmail"},
 	{"mailererror", "mailer error"},
+	{"syntaxerror", "malformed address"},
 	{"syntaxerror", "syntax error"},
 	{"syntaxerror", "command unrecognized"},
 	{"syntaxerror", "command parameter not implemented"},
 	{"syntaxerror", "bad sequence of commands"},
 	{"onhold", "on hold"},
+};
+
+/* Words so general that any specific phrase above wins over them. */
+static const struct phrase_row weak_phrase_table[] = {
+	{"userunknown", "recipient address rejected"},
+	{"userunknown", "address rejected"},
+	{"userunknown", "recipient rejected"},
+	{"userunknown", "does not exist"},
+	{"mailboxfull", "quota"},
+	{"filtered", "filtered"},
+	{"rejected", "mail from"},
+	{"rejected", "rejected"},
 };
 
 /* Lowercase the first n bytes of s into buf (size cap). */
@@ -505,6 +584,9 @@ const char *rb_classify_text(const char *diagnostic)
 	for (size_t i = 0; i < sizeof(phrase_table) / sizeof(phrase_table[0]); i++)
 		if (strstr(text, phrase_table[i].phrase) != NULL)
 			return phrase_table[i].reason;
+	for (size_t i = 0; i < sizeof(weak_phrase_table) / sizeof(weak_phrase_table[0]); i++)
+		if (strstr(text, weak_phrase_table[i].phrase) != NULL)
+			return weak_phrase_table[i].reason;
 	return NULL;
 }
 
@@ -552,6 +634,8 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 	const char *reason = b->reason && *b->reason ? b->reason : NULL;
 	if (reason == NULL) {
 		const struct status_row *row = status_lookup(b->status);
+		if (b->status == NULL)
+			b->status = "";
 		const char *by_text = rb_classify_text(b->diagnostic);
 		if (row != NULL && row->strong)
 			reason = row->reason;
@@ -561,11 +645,21 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 			reason = row->reason;
 		else
 			reason = reason_from_reply_code(b->reply_code);
-		/* "User unknown" in answer to DATA: the address exists (RCPT passed),
-		 * a filter behind it refused the message. */
-		if (reason != NULL && strcmp(reason, "userunknown") == 0 && b->smtp_command != NULL &&
-		    strcmp(b->smtp_command, "DATA") == 0)
+		const char *cmd = b->smtp_command ? b->smtp_command : "";
+		/* "User unknown" not in answer to RCPT and without a 5.1.x code: the
+		 * address was accepted, a filter behind it refused the message. */
+		if (reason != NULL && strcmp(reason, "userunknown") == 0 && strcmp(cmd, "RCPT") != 0 &&
+		    (row == NULL || !row->strong) && strncmp(b->status + (*b->status ? 1 : 0), ".1.", 3) != 0)
 			reason = "filtered";
+		/* Refused before any recipient was named: the sending host is blocked. */
+		if (reason != NULL && (strcmp(cmd, "CONN") == 0 || strcmp(cmd, "HELO") == 0 ||
+				       strcmp(cmd, "EHLO") == 0) &&
+		    (strcmp(reason, "rejected") == 0 || strcmp(reason, "userunknown") == 0))
+			reason = "blocked";
+		/* A connection problem that ended in a final bounce: retries ran out. */
+		if (reason != NULL && strcmp(reason, "networkerror") == 0 && b->status[0] == '4' &&
+		    strcmp(b->action ? b->action : "", "failed") == 0)
+			reason = "expired";
 		if (reason == NULL && b->action != NULL && strcmp(b->action, "delayed") == 0)
 			reason = "expired";
 		if (reason == NULL)
