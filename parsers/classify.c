@@ -367,6 +367,8 @@ static const struct phrase_row phrase_table[] = {
 	{"toomanyconn", "too many recipients"},
 
 	/* DNS trouble that is not a missing domain. */
+	{"notaccept", "doesn't receive email"},
+	{"notaccept", "does not receive email"},
 	{"networkerror", "dns error"},
 	{"networkerror", "malformed or unexpected name server reply"},
 	{"notaccept", "no mx record"},
@@ -456,6 +458,20 @@ static const struct phrase_row phrase_table[] = {
 	{"notaccept", "null mx"},
 	{"notaccept", "not accepting mail"},
 
+	/* Content. */
+	{"contenterror", "improper use of 8-bit data"},
+	{"contenterror", "message content rejected"},
+	{"contenterror", "content rejected"},
+	{"contenterror", "invalid header"},
+	{"notcompliantrfc", "multiple addresses in from"},
+	{"notcompliantrfc", "messages with multiple"},
+	{"notcompliantrfc", "rfc 5322"},
+	{"notcompliantrfc", "rfc5322"},
+	{"notcompliantrfc", "rfc 2822"},
+	{"notcompliantrfc", "not rfc"},
+	{"notcompliantrfc", "is not compliant"},
+	{"notcompliantrfc", "duplicate header"},
+
 	/* Sender-side rules of the receiving domain. */
 	{"policyviolation", "local policy"},
 	{"policyviolation", "header error"},
@@ -464,7 +480,6 @@ static const struct phrase_row phrase_table[] = {
 	{"policyviolation", "host network not allowed"},
 	{"policyviolation", "content presents a potential"},
 	{"policyviolation", "violates our policy"},
-	{"policyviolation", "multiple addresses in from"},
 	{"policyviolation", "prohibited"},
 	{"policyviolation", "policy reasons"},
 	{"filtered", "message filtered"},
@@ -479,18 +494,6 @@ static const struct phrase_row phrase_table[] = {
 	{"rejected", "sender denied"},
 	{"rejected", "not allowed to send"},
 	{"rejected", "envelope sender"},
-
-	/* Content. */
-	{"contenterror", "improper use of 8-bit data"},
-	{"contenterror", "message content rejected"},
-	{"contenterror", "content rejected"},
-	{"contenterror", "invalid header"},
-	{"notcompliantrfc", "rfc 5322"},
-	{"notcompliantrfc", "rfc5322"},
-	{"notcompliantrfc", "rfc 2822"},
-	{"notcompliantrfc", "not rfc"},
-	{"notcompliantrfc", "is not compliant"},
-	{"notcompliantrfc", "duplicate header"},
 
 	/* Rates and connections. */
 	{"toomanyconn", "too many connections"},
@@ -648,8 +651,9 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		const char *cmd = b->smtp_command ? b->smtp_command : "";
 		/* "User unknown" not in answer to RCPT and without a 5.1.x code: the
 		 * address was accepted, a filter behind it refused the message. */
-		if (reason != NULL && strcmp(reason, "userunknown") == 0 && strcmp(cmd, "RCPT") != 0 &&
-		    (row == NULL || !row->strong) && strncmp(b->status + (*b->status ? 1 : 0), ".1.", 3) != 0)
+		if (reason != NULL && strcmp(reason, "userunknown") == 0 &&
+		    (strcmp(cmd, "DATA") == 0 ||
+		     (*b->status == '\0' && b->reply_code > 0 && *cmd == '\0')))
 			reason = "filtered";
 		/* Refused before any recipient was named: the sending host is blocked. */
 		if (reason != NULL && (strcmp(cmd, "CONN") == 0 || strcmp(cmd, "HELO") == 0 ||
@@ -658,7 +662,8 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 			reason = "blocked";
 		/* A connection problem that ended in a final bounce: retries ran out. */
 		if (reason != NULL && strcmp(reason, "networkerror") == 0 && b->status[0] == '4' &&
-		    strcmp(b->action ? b->action : "", "failed") == 0)
+		    strcmp(b->action ? b->action : "", "failed") == 0 &&
+		    rb_text_find_ci(b->diagnostic, "timed out") != NULL)
 			reason = "expired";
 		if (reason == NULL && b->action != NULL && strcmp(b->action, "delayed") == 0)
 			reason = "expired";
