@@ -178,7 +178,8 @@ static bool is_markup(const struct rb_xml_repair *r, const unsigned char *p, siz
 			local = k + 1;
 	size_t llen = i - local;
 	for (const char *const *e = r->elements; *e != NULL; e++)
-		if (strlen(*e) == llen && memcmp(*e, p + local, llen) == 0)
+		if ((*e)[0] == (char)p[local] && strncmp(*e, (const char *)p + local, llen) == 0 &&
+		    (*e)[llen] == '\0')
 			return true;
 	return false;
 }
@@ -240,6 +241,18 @@ enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, siz
 			check_declaration(r);
 		const unsigned char *p = r->in + r->pos;
 		size_t n = r->len - r->pos;
+		if (r->state == REPAIR_TEXT) {
+			/* Plain bytes (no markup, no reference, ASCII) go out as a run. */
+			size_t run = 0, room = cap - o - 5;
+			while (run < n && run < room && p[run] != '<' && p[run] != '&' && p[run] < 0x80)
+				run++;
+			if (run > 0) {
+				memcpy(buf + o, p, run);
+				o += run;
+				r->pos += run;
+				continue;
+			}
+		}
 		unsigned char c = *p;
 		if (c >= 0x80 && r->utf8) {
 			size_t seq = utf8_sequence(p, n);
@@ -284,9 +297,11 @@ enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, siz
 				r->state = REPAIR_COMMENT;
 			else if (starts(p, n, "<?"))
 				r->state = REPAIR_PI;
-			if (r->state == REPAIR_TEXT && is_markup(r, p, n) && p[1] != '!' && p[1] != '?')
+			bool markup = r->state != REPAIR_TEXT || is_markup(r, p, n);
+			if (r->state == REPAIR_TEXT && markup && p[1] != '!' && p[1] != '?' &&
+			    !r->root_closed)
 				note_element(r, p, n);
-			if (r->state != REPAIR_TEXT || is_markup(r, p, n)) {
+			if (markup) {
 				buf[o++] = c;
 				r->pos++;
 				if (r->state != REPAIR_TEXT) {

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# rebound and dmarc-cat side by side, in one run, on one generated aggregate report
+# (200,000 records, about 100 MB): MB/s and peak RSS of each, and the ratios.
+#
+#   bench/dmarc/run.sh [RECORDS]
+#
+# dmarc-cat (Debian's) wants a file name of the form org!domain!begin!end.xml and
+# -N so it does not resolve IPs. Both run on one core (taskset -c 0). Speed is
+# measured here, never asserted in tests.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+records=${1:-200000}
+scripts/install-deps --bench
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$(nproc)" --target rebound-cli >/dev/null
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+report="$work/bench.example!example.com!1704067200!1704153599.xml"
+python3 bench/dmarc/generate.py "$report" "$records"
+mb=$(awk -v b="$(stat -c %s "$report")" 'BEGIN { printf "%.1f", b / 1048576 }')
+echo "report: $records records, $mb MB"
+
+run() { # run NAME COMMAND... ; prints "seconds peak_kb"
+	local name=$1
+	shift
+	/usr/bin/time -f '%e %M' -o "$work/$name.time" taskset -c 0 "$@" >"$work/$name.out" 2>"$work/$name.err" || {
+		echo "$name failed:"; tail -5 "$work/$name.err"; exit 1; }
+	cat "$work/$name.time"
+}
+read -r r_sec r_kb < <(run rebound build/rebound parse "$report")
+read -r d_sec d_kb < <(run dmarc-cat dmarc-cat -N -j 1 "$report")
+
+records_out=$(grep -c '"type":"dmarc_record"' "$work/rebound.out")
+[ "$records_out" -eq "$records" ] || { echo "rebound emitted $records_out records, want $records"; exit 1; }
+awk -v mb="$mb" -v rs="$r_sec" -v rk="$r_kb" -v ds="$d_sec" -v dk="$d_kb" 'BEGIN {
+	rs = (rs < 0.01 ? 0.01 : rs); ds = (ds < 0.01 ? 0.01 : ds);
+	printf "%-10s %9s %9s %12s\n", "tool", "seconds", "MB/s", "peak RSS MB";
+	printf "%-10s %9.2f %9.1f %12.1f\n", "rebound", rs, mb / rs, rk / 1024;
+	printf "%-10s %9.2f %9.1f %12.1f\n", "dmarc-cat", ds, mb / ds, dk / 1024;
+	printf "speed ratio (rebound/dmarc-cat): %.1fx\n", ds / rs;
+	printf "peak RSS: rebound %.1f MB (target < 32 MB)\n", rk / 1024;
+}'
