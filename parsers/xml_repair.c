@@ -13,12 +13,14 @@
 #include "parsers/xml_repair.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define XML_REPAIR_WINDOW 65536
 #define XML_REPAIR_LOOKAHEAD 64
+#define XML_REPAIR_MAX_ELEMENTS 128 /* vocabulary size kept (a longer list is cut) */
 
 enum repair_state {
 	REPAIR_TEXT,
@@ -30,6 +32,8 @@ enum repair_state {
 struct rb_xml_repair {
 	struct rb_reader *src;
 	const char *const *elements;
+	unsigned char element_len[XML_REPAIR_MAX_ELEMENTS];
+	size_t element_count;
 	unsigned char in[XML_REPAIR_WINDOW];
 	size_t len, pos;
 	bool eof;
@@ -50,6 +54,10 @@ struct rb_xml_repair *rb_xml_repair_new(struct rb_reader *src, const char *const
 	r->src = src;
 	r->elements = elements;
 	r->utf8 = true;
+	while (elements[r->element_count] != NULL && r->element_count < XML_REPAIR_MAX_ELEMENTS) {
+		size_t l = strlen(elements[r->element_count]);
+		r->element_len[r->element_count++] = (unsigned char)(l > 255 ? 255 : l);
+	}
 	return r;
 }
 
@@ -135,7 +143,9 @@ static enum rb_status refill(struct rb_xml_repair *r, struct rb_error *err)
 
 static bool is_name_char(unsigned char c)
 {
-	return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80;
+	/* Hot: called for every byte of every tag name; no locale lookups. */
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80;
 }
 
 /* "&name;", "&#123;" or "&#x1F;" at p (n bytes available). */
@@ -177,9 +187,9 @@ static bool is_markup(const struct rb_xml_repair *r, const unsigned char *p, siz
 		if (p[k] == ':')
 			local = k + 1;
 	size_t llen = i - local;
-	for (const char *const *e = r->elements; *e != NULL; e++)
-		if ((*e)[0] == (char)p[local] && strncmp(*e, (const char *)p + local, llen) == 0 &&
-		    (*e)[llen] == '\0')
+	for (size_t e = 0; e < r->element_count; e++)
+		if (r->element_len[e] == llen && r->elements[e][0] == (char)p[local] &&
+		    memcmp(r->elements[e], p + local, llen) == 0)
 			return true;
 	return false;
 }
@@ -243,8 +253,20 @@ enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, siz
 		size_t n = r->len - r->pos;
 		if (r->state == REPAIR_TEXT) {
 			/* Plain bytes (no markup, no reference, ASCII) go out as a run. */
-			size_t run = 0, room = cap - o - 5;
-			while (run < n && run < room && p[run] != '<' && p[run] != '&' && p[run] < 0x80)
+			size_t run = 0, room = cap - o - 5, limit = n < room ? n : room;
+			/* Eight bytes at a time while none is '<', '&' or 8-bit. */
+			while (run + 8 <= limit) {
+				uint64_t w, lt, amp;
+				memcpy(&w, p + run, 8);
+				lt = w ^ UINT64_C(0x3c3c3c3c3c3c3c3c);
+				amp = w ^ UINT64_C(0x2626262626262626);
+				uint64_t hit = ((lt - UINT64_C(0x0101010101010101)) & ~lt) |
+					       ((amp - UINT64_C(0x0101010101010101)) & ~amp) | w;
+				if (hit & UINT64_C(0x8080808080808080))
+					break;
+				run += 8;
+			}
+			while (run < limit && p[run] != '<' && p[run] != '&' && p[run] < 0x80)
 				run++;
 			if (run > 0) {
 				memcpy(buf + o, p, run);
