@@ -25,6 +25,9 @@
 #include "parsers/dsn.h"
 #include "parsers/mta/mta.h"
 
+/* Bytes of readable text taken as the diagnostic when nothing closer is found. */
+#define BOUNCE_BODY_DIAGNOSTIC_MAX 600
+
 struct rb_bounce *rb_bounce_add(struct rb_bounce_set *set)
 {
 	if (set->count >= set->max) {
@@ -236,6 +239,12 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 			b->recipient = to;
 		if (*b->diagnostic == '\0') {
 			const char *d = diagnostic_from_body(arena, mail->body, b->recipient);
+			if (d == NULL && *mail->body != '\0') {
+				/* No line names the recipient: the notice's own words (the
+				 * first part of the readable text) are the best there is. */
+				d = rb_text_squeeze(arena, rb_arena_strndup(arena, mail->body,
+									    BOUNCE_BODY_DIAGNOSTIC_MAX));
+			}
 			if (d != NULL) {
 				b->diagnostic = d;
 				if (b->reply_code == 0)

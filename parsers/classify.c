@@ -146,6 +146,10 @@ static const struct phrase_row phrase_table[] = {
 	{"notaccept", "system not accept"},
 	{"systemerror", "internal system"},
 	{"policyviolation", "policy violation"},
+	{"suspend", "recipient account is blocked"},
+	{"speeding", "receiving mail at a rate"},
+	{"speeding", "sent to too many recipients"},
+	{"userunknown", "not listed in domino directory"},
 
 	/* A delivery that did not happen for the sender's own account or domain. */
 	{"suppressed", "address is on the suppression list"},
@@ -253,7 +257,9 @@ static const struct phrase_row phrase_table[] = {
 	{"blocked", "blacklisted"},
 	{"blocked", "blocklisted"},
 	{"blocked", "blocked using"},
-	{"blocked", "listed in"},
+	{"blocked", "is listed in"},
+	{"blocked", "are listed in"},
+	{"blocked", "listed in the"},
 	{"blocked", "listed on"},
 	{"blocked", "dnsbl"},
 	{"blocked", "rbl"},
@@ -636,9 +642,18 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 	(void)arena;
 	const char *reason = b->reason && *b->reason ? b->reason : NULL;
 	if (reason == NULL) {
-		const struct status_row *row = status_lookup(b->status);
 		if (b->status == NULL)
 			b->status = "";
+		const struct status_row *row = status_lookup(b->status);
+		/* The remote server's own code, when it differs from the DSN's, is the
+		 * better witness ("Status: 5.1.1" over "550 5.7.1 IP blacklisted"). */
+		char said[16];
+		if (rb_text_find_status(b->diagnostic, said) && strcmp(said, b->status) != 0 &&
+		    said[0] == (*b->status ? b->status[0] : said[0])) {
+			const struct status_row *own = status_lookup(said);
+			if (own != NULL)
+				row = own;
+		}
 		const char *by_text = rb_classify_text(b->diagnostic);
 		if (row != NULL && row->strong)
 			reason = row->reason;
@@ -652,6 +667,8 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		/* "User unknown" not in answer to RCPT and without a 5.1.x code: the
 		 * address was accepted, a filter behind it refused the message. */
 		if (reason != NULL && strcmp(reason, "userunknown") == 0 &&
+		    (row == NULL || !row->strong) &&
+		    rb_text_find_ci(b->diagnostic, "doesn't have a") == NULL && /* Yahoo's words */
 		    (strcmp(cmd, "DATA") == 0 ||
 		     (*b->status == '\0' && b->reply_code > 0 && *cmd == '\0')))
 			reason = "filtered";
