@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "parsers/ses.h"
 
 #define ARF_MAX_RECIPIENTS 100
 
@@ -234,6 +235,51 @@ static enum rb_status emit_complaints(const struct rb_mail *mail, struct rb_aren
 	return emit_complaint(mail, arena, em, f, feedback_type, rcpt);
 }
 
+/* Amazon SES complaint notifications (JSON): one complaint per complained recipient. */
+static enum rb_status emit_ses_complaints(const struct rb_mail *mail, struct rb_arena *arena,
+					  struct rb_emitter *em, json_object *ses)
+{
+	json_object *complaint = NULL, *list = NULL, *source = NULL;
+	json_object_object_get_ex(ses, "complaint", &complaint);
+	json_object *sesmail = NULL;
+	json_object_object_get_ex(ses, "mail", &sesmail);
+	if (sesmail != NULL)
+		json_object_object_get_ex(sesmail, "source", &source);
+	const char *type = rb_text_lower(arena, rb_ses_str(complaint, "complaintFeedbackType"));
+	if (*type == '\0')
+		type = "abuse";
+	size_t n = 0;
+	if (complaint != NULL && json_object_object_get_ex(complaint, "complainedRecipients", &list) &&
+	    json_object_get_type(list) == json_type_array)
+		n = json_object_array_length(list);
+	for (size_t i = 0; i < n && i < ARF_MAX_RECIPIENTS; i++) {
+		const char *rcpt =
+			address_of(arena, rb_ses_str(json_object_array_get_idx(list, i), "emailAddress"));
+		struct rb_event *ev = rb_event_begin(em, RB_EVENT_COMPLAINT);
+		if (ev == NULL)
+			return rb_event_finish(em, ev);
+		rb_event_set_str(ev, "recipient", rcpt);
+		rb_event_set_str(ev, "feedback_type", type);
+		rb_event_set_str(ev, "user_agent", rb_ses_str(complaint, "userAgent"));
+		rb_event_set_str(ev, "source_ip", "");
+		const char *when = rb_ses_str(complaint, "arrivalDate");
+		if (*when == '\0')
+			when = rb_ses_str(complaint, "timestamp");
+		if (*when)
+			rb_event_set_str(ev, "arrival_date", when);
+		else
+			rb_event_set_null(ev, "arrival_date");
+		rb_event_set_str(ev, "reported_domain", "");
+		rb_event_set_str(ev, "original_mail_from",
+				 source ? address_of(arena, json_object_get_string(source)) : "");
+		rb_event_set_str(ev, "original_message_id", rb_ses_str(sesmail, "messageId"));
+		if (rb_event_finish(em, ev) != RB_OK)
+			return em->status;
+	}
+	(void)mail;
+	return RB_OK;
+}
+
 /* Exim's plain-text DMARC forensic report: "  Name: value" lines after its sentence. */
 static bool exim_failure_fields(struct rb_arena *arena, const struct rb_mail *mail,
 				struct arf_fields *f)
@@ -343,6 +389,17 @@ enum rb_status rb_arf_parse(const struct rb_mail *mail, struct rb_arena *arena,
 		if (strcmp(type, "auth-failure") == 0)
 			return emit_dmarc_failure(mail, arena, em, &f);
 		return emit_complaints(mail, arena, em, &f, type);
+	}
+	json_object *ses = rb_ses_notification(mail);
+	if (ses != NULL) {
+		enum rb_status st = RB_OK;
+		if (strcmp(rb_ses_str(ses, "notificationType"), "Complaint") == 0) {
+			*handled_r = true;
+			st = emit_ses_complaints(mail, arena, em, ses);
+		}
+		json_object_put(ses);
+		if (*handled_r)
+			return st;
 	}
 	if (rb_text_equal_ci(rb_mail_header(mail, "X-Apple-Unsubscribe"), "true")) {
 		*handled_r = true;

@@ -9,7 +9,10 @@
 
 #include "parsers/mta/text_bounce.h"
 
+extern const struct rb_mta rb_mta_amazonses; /* amazonses.c: SES JSON notifications */
+
 const struct rb_mta *const rb_mta_table[] = {
+	&rb_mta_amazonses,
 	&rb_mta_text_formats,
 	NULL,
 };
