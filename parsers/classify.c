@@ -311,6 +311,7 @@ static const struct phrase_row phrase_table[] = {
 	{"mailboxfull", "mailbox exceeds allowed size"},
 	{"mailboxfull", "exceeded the local limit"},
 	{"mailboxfull", "mailfolder is full"},
+	{"mailboxfull", "\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab\xe3\x83\x9c\xe3\x83\x83\xe3\x82\xaf\xe3\x82\xb9\xe3\x81\x8c\xe4\xb8\x80\xe6\x9d\xaf"}, /* au: mailbox is full */
 	{"mailboxfull", "mailbox full"},
 	{"mailboxfull", "mailbox is full"},
 	{"mailboxfull", "mailbox size limit"},

@@ -97,7 +97,7 @@ const struct rb_text_format rb_text_formats[] = {
 	 .recipient_from_original = true},
 	/* au one net / KDDI and EZweb (lhost-kddi-*, lhost-ezweb-*). */
 	{.name = "kddi",
-	 .from = {"@dion.ne.jp", "@au.com", "@auone-net.jp"},
+	 .from = {"dion.ne.jp", "@au.com", "auone-net.jp"},
 	 .recipient_from_original = true},
 	{.name = "ezweb",
 	 .from = {"@ezweb.ne.jp"},

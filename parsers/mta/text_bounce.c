@@ -113,6 +113,10 @@ static bool is_intro(struct rb_arena *arena, const char *line, const char *addr_
 		before[--n] = '\0';
 	if (n == 0)
 		return true;
+	/* Sendmail: "554 <a@b>... Remote protocol error", a reply code then the address. */
+	if (n == 3 && isdigit((unsigned char)before[0]) && isdigit((unsigned char)before[1]) &&
+	    isdigit((unsigned char)before[2]))
+		return true;
 	char *lower = rb_text_lower(arena, before);
 	for (size_t i = 0; recipient_intros[i] != NULL; i++) {
 		size_t il = strlen(recipient_intros[i]);
@@ -200,7 +204,9 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		if (l == NULL)
 			return -1;
 		const char *addr = rb_text_find_address(arena, l);
-		if (addr != NULL && own != NULL && rb_text_equal_ci(addr, own))
+		/* The bounce's addressee (the sender) may be named anywhere in the notice;
+		 * in pass 2, where any address counts, it is not taken for a recipient. */
+		if (addr != NULL && !strict && own != NULL && rb_text_equal_ci(addr, own))
 			addr = NULL;
 		if (addr != NULL) {
 			struct text_record *known = find_record(recs, nrec, addr);
