@@ -637,6 +637,22 @@ static const char *reason_from_reply_code(int code)
 	}
 }
 
+/*
+ * "User unknown" under a code that is not about the address (x.0.0 undefined,
+ * x.2.1 mailbox disabled, x.3.0 system, x.7.1 not authorized): the address is
+ * fine, the message was refused behind it.
+ */
+static bool userunknown_code_says_filtered(const char *status)
+{
+	static const char *const codes[] = {".0.0", ".2.1", ".3.0", ".7.1"};
+	if (status == NULL || strlen(status) < 5)
+		return false;
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(status + 1, codes[i]) == 0)
+			return true;
+	return false;
+}
+
 void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct rb_arena *arena)
 {
 	(void)mail;
@@ -671,7 +687,8 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		    (row == NULL || !row->strong) &&
 		    rb_text_find_ci(b->diagnostic, "doesn't have a") == NULL && /* Yahoo's words */
 		    (strcmp(cmd, "DATA") == 0 ||
-		     (*b->status == '\0' && b->reply_code > 0 && *cmd == '\0')))
+		     (*b->status == '\0' && b->reply_code > 0 && *cmd == '\0') ||
+		     (strcmp(cmd, "RCPT") != 0 && userunknown_code_says_filtered(b->status))))
 			reason = "filtered";
 		/* Refused before any recipient was named: the sending host is blocked. */
 		if (reason != NULL && (strcmp(cmd, "CONN") == 0 || strcmp(cmd, "HELO") == 0 ||
