@@ -216,6 +216,7 @@ static const struct phrase_row phrase_table[] = {
 	{"badreputation", "unexpected volume or user complaints"},
 
 	/* Spam judged by content. */
+	{"spamdetected", "mail rejete"},            /* Orange/Wanadoo: OFR_506 is spam */
 	{"spamdetected", "scored as spam"},
 	{"spamdetected", "spam classification"},
 	{"spamdetected", "blacklisted url"},
@@ -322,7 +323,6 @@ static const struct phrase_row phrase_table[] = {
 	{"mailboxfull", "exceeded storage"},
 	{"mailboxfull", "exceeds quota"},
 	{"mailboxfull", "exceed quota"},
-	{"mailboxfull", "insufficient disk space"},
 	{"mailboxfull", "user has exhausted allowed storage"},
 	{"mailboxfull", "not enough storage"},
 	{"mailboxfull", "out of storage"},
@@ -537,6 +537,7 @@ static const struct phrase_row phrase_table[] = {
 	{"networkerror", "loops back"},
 	{"networkerror", "routing loop"},
 	{"networkerror", "temporary failure"},
+	{"systemfull", "insufficient disk space"},
 	{"systemfull", "mail system full"},
 	{"systemfull", "insufficient system storage"},
 	{"systemerror", "service currently unavailable"},
