@@ -149,6 +149,7 @@ static const struct phrase_row phrase_table[] = {
 	{"suspend", "recipient account is blocked"},
 	{"speeding", "receiving mail at a rate"},
 	{"speeding", "sent to too many recipients"},
+	{"toomanyconn", "too many connections"},
 	{"userunknown", "not listed in domino directory"},
 
 	/* A delivery that did not happen for the sender's own account or domain. */
@@ -503,7 +504,6 @@ static const struct phrase_row phrase_table[] = {
 	{"rejected", "envelope sender"},
 
 	/* Rates and connections. */
-	{"toomanyconn", "too many connections"},
 	{"toomanyconn", "connection rate limit"},
 	{"toomanyconn", "too many concurrent"},
 	{"toomanyconn", "too many simultaneous"},

@@ -1,0 +1,218 @@
+/*
+ * test_bounce.c - the bounce core: DSN records, the classifier's tables and rules,
+ * delivery events, limits, and mail that is no bounce.
+ */
+#include "check.h"
+#include "collect.h"
+#include "parsers/classify.h"
+
+static const char *dsn_message =
+	"From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+	"To: sender@example.com\n"
+	"Subject: Undelivered Mail Returned to Sender\n"
+	"Date: Tue, 02 Jan 2024 10:00:00 +0000\n"
+	"Message-ID: <bounce-1@mx.example.org>\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n"
+	"\n"
+	"--B\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"I'm sorry to have to inform you that your message could not be delivered.\n"
+	"--B\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: rfc822; Gone@Example.NET\n"
+	"Original-Recipient: rfc822; gone@example.net\n"
+	"Action: failed\n"
+	"Status: 5.1.1\n"
+	"Remote-MTA: dns; mx.example.net\n"
+	"Diagnostic-Code: smtp; 550 5.1.1 <gone@example.net>: Recipient address rejected:\n"
+	"    User unknown in virtual mailbox table\n"
+	"Last-Attempt-Date: Tue, 02 Jan 2024 09:59:58 +0000\n"
+	"\n"
+	"Final-Recipient: rfc822; full@example.org\n"
+	"Action: delayed\n"
+	"Status: 4.2.2\n"
+	"Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\n"
+	"\n"
+	"Final-Recipient: rfc822; ok@example.org\n"
+	"Action: delivered\n"
+	"Status: 2.0.0\n"
+	"\n"
+	"Final-Recipient: rfc822; spam@example.org\n"
+	"Action: failed\n"
+	"Status: 5.7.1\n"
+	"Diagnostic-Code: smtp; 550 5.7.1 Service unavailable; client [192.0.2.1] blocked\n"
+	"    using zen.spamhaus.org\n"
+	"--B\n"
+	"Content-Type: text/rfc822-headers\n"
+	"\n"
+	"Return-Path: <sender@example.com>\n"
+	"From: sender@example.com\n"
+	"To: gone@example.net\n"
+	"Message-ID: <orig-42@example.com>\n"
+	"--B--\n";
+
+static void test_dsn_records(void)
+{
+	struct collected *c = calloc(1, sizeof(*c));
+	CHECK(collect_bytes(c, dsn_message, strlen(dsn_message), "dsn") == RB_OK);
+	CHECK(c->count == 4);
+	if (c->count == 4) {
+		json_object *gone = c->events[0], *full = c->events[1], *ok = c->events[2],
+			    *spam = c->events[3];
+		CHECK_STR(ev_str(gone, "type"), "bounce");
+		CHECK_STR(ev_str(gone, "recipient"), "Gone@example.net");
+		CHECK_STR(ev_str(gone, "status"), "5.1.1");
+		CHECK(ev_int(gone, "reply_code") == 550);
+		CHECK_STR(ev_str(gone, "reason"), "userunknown");
+		CHECK_STR(ev_str(gone, "hard"), "true");
+		CHECK_STR(ev_str(gone, "diagnostic_type"), "smtp");
+		CHECK(strstr(ev_str(gone, "diagnostic"), "virtual mailbox table") != NULL);
+		CHECK_STR(ev_str(gone, "remote_mta"), "mx.example.net");
+		CHECK_STR(ev_str(gone, "reporting_mta"), "mx.example.org");
+		CHECK_STR(ev_str(gone, "sender"), "sender@example.com");
+		CHECK_STR(ev_str(gone, "original_message_id"), "orig-42@example.com");
+		CHECK_STR(ev_str(gone, "decoded_by"), "rfc3464");
+		CHECK_STR(ev_str(gone, "attribution"), "unverified");
+		CHECK_STR(ev_str(gone, "time"), "2024-01-02T09:59:58Z");
+
+		CHECK_STR(ev_str(full, "action"), "delayed");
+		CHECK_STR(ev_str(full, "reason"), "mailboxfull");
+		CHECK_STR(ev_str(full, "hard"), "false");
+		CHECK_STR(ev_str(full, "time"), "2024-01-02T10:00:00Z");
+
+		CHECK_STR(ev_str(ok, "type"), "delivery");
+		CHECK_STR(ev_str(ok, "recipient"), "ok@example.org");
+
+		CHECK_STR(ev_str(spam, "reason"), "blocked");
+		CHECK_STR(ev_str(spam, "hard"), "false");
+	}
+	collected_free(c);
+
+	/* max_recipients: the rest is one error event, not silence. */
+	struct rb_limits limits;
+	rb_limits_default(&limits);
+	limits.max_recipients = 2;
+	struct rb_source src = {.kind = "file", .path = "dsn"};
+	struct rb_error err = {0};
+	CHECK(rb_parse_message((const unsigned char *)dsn_message, strlen(dsn_message), &src,
+			       &limits, collect_emit, c, &err) == RB_OK);
+	CHECK(c->count == 3);
+	CHECK(count_of(c, "error") == 1);
+	CHECK(strstr(ev_str(first_of(c, "error"), "error"), "max_recipients") != NULL);
+	collected_free(c);
+	free(c);
+}
+
+/* One representative diagnostic per reason of the vocabulary the tables decide. */
+static void test_phrases(void)
+{
+	static const struct {
+		const char *text;
+		const char *reason;
+	} cases[] = {
+		{"550 5.1.1 <a@b>... User Unknown", "userunknown"},
+		{"Host or domain name not found. Name service error", "hostunknown"},
+		{"550 5.1.6 recipient no longer on server: a@b", "hasmoved"},
+		{"552 sorry, mailbox is full", "mailboxfull"},
+		{"The email account that you tried to reach is disabled", "suspend"},
+		{"550 Message filtered", "filtered"},
+		{"554 5.7.1 Service unavailable; client blocked using bl.spamcop.net", "blocked"},
+		{"421 very low reputation of the sending IP", "badreputation"},
+		{"550 5.7.1 Fix reverse DNS for 192.0.2.1", "requireptr"},
+		{"does not pass DMARC verification", "authfailure"},
+		{"554 This message has been scored as spam", "spamdetected"},
+		{"554 5.7.0 Virus detected in message", "virusdetected"},
+		{"550 5.7.0 Local Policy Violation", "policyviolation"},
+		{"530 5.7.0 Authentication required", "securityerror"},
+		{"Messages with multiple addresses in From: header are not accepted",
+		 "notcompliantrfc"},
+		{"550 5.6.0 improper use of 8-bit data in message header", "contenterror"},
+		{"552 Message size exceeds fixed maximum message size", "mesgtoobig"},
+		{"421 Too many connections from your host", "toomanyconn"},
+		{"554 5.7.1 <a@b>: Relay access denied", "norelaying"},
+		{"connect to mx.example.org: Connection timed out", "networkerror"},
+		{"Message expired: delivery time expired", "expired"},
+		{"553 5.3.5 system config error", "systemerror"},
+		{"452 4.3.1 Insufficient system storage", "systemfull"},
+		{"procmail: Couldn't create /var/mail/x: command died", "mailererror"},
+		{"501 Syntax error in parameters", "syntaxerror"},
+		{"554 TLS required: must issue a STARTTLS command first", "failedstarttls"},
+		{"The user you are trying to contact is receiving mail at a rate", "speeding"},
+		{"550 Host does not accept mail", "notaccept"},
+		{"this is just a friendly note", NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = rb_classify_text(cases[i].text);
+		if (cases[i].reason == NULL) {
+			CHECK(got == NULL);
+		} else {
+			CHECK_STR(got, cases[i].reason);
+		}
+	}
+}
+
+static void test_hard_rule(void)
+{
+	CHECK(rb_classify_is_hard("userunknown", "5.1.1", 550));
+	CHECK(rb_classify_is_hard("hostunknown", "", 0));
+	CHECK(rb_classify_is_hard("hasmoved", "5.1.6", 550));
+	CHECK(rb_classify_is_hard("notaccept", "5.1.10", 0));
+	CHECK(!rb_classify_is_hard("notaccept", "4.0.0", 421));
+	CHECK(!rb_classify_is_hard("mailboxfull", "5.2.2", 552));
+	CHECK(!rb_classify_is_hard("blocked", "5.7.1", 554));
+	CHECK(!rb_classify_is_hard(NULL, "5.1.1", 550));
+}
+
+static void test_prose_bounce(void)
+{
+	const char *exim = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
+			   "To: sender@example.com\n"
+			   "Subject: Mail delivery failed: returning message to sender\n"
+			   "X-Failed-Recipients: one@example.net\n"
+			   "\n"
+			   "This message was created automatically by mail delivery software.\n"
+			   "\n"
+			   "A message that you sent could not be delivered to one or more of its\n"
+			   "recipients. This is a permanent error. The following address(es) failed:\n"
+			   "\n"
+			   "  one@example.net\n"
+			   "    SMTP error from remote mail server after RCPT TO:<one@example.net>:\n"
+			   "    host mx.example.net [192.0.2.9]: 550 5.1.1 <one@example.net>: No such user\n"
+			   "\n"
+			   "------ This is a copy of the message, including all the headers. ------\n"
+			   "\n"
+			   "To: one@example.net\n"
+			   "From: sender@example.com\n";
+	struct collected c = {0};
+	CHECK(collect_bytes(&c, exim, strlen(exim), "exim") == RB_OK);
+	CHECK(c.count == 1);
+	if (c.count == 1) {
+		CHECK_STR(ev_str(c.events[0], "recipient"), "one@example.net");
+		CHECK_STR(ev_str(c.events[0], "decoded_by"), "exim");
+		CHECK_STR(ev_str(c.events[0], "smtp_command"), "RCPT");
+		CHECK_STR(ev_str(c.events[0], "status"), "5.1.1");
+		CHECK_STR(ev_str(c.events[0], "reason"), "userunknown");
+	}
+	collected_free(&c);
+
+	/* A person's mail mentioning an error is not a bounce. */
+	const char *note = "From: alice@example.com\nTo: bob@example.org\nSubject: about that\n\n"
+			   "Your server said 550 user unknown for carol@example.net yesterday.\n";
+	CHECK(collect_bytes(&c, note, strlen(note), "note") == RB_OK);
+	CHECK(c.count == 1 && strcmp(ev_str(c.events[0], "type"), "unrecognized") == 0);
+	collected_free(&c);
+}
+
+int main(void)
+{
+	test_dsn_records();
+	test_phrases();
+	test_hard_rule();
+	test_prose_bounce();
+	return check_done();
+}
