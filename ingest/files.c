@@ -156,7 +156,7 @@ static enum rb_status walk_dir(const char *path, unsigned depth,
 		count++;
 	}
 	closedir(d);
-	if (st == RB_OK)
+	if (st == RB_OK && count > 1)
 		qsort(names, count, sizeof(*names), compare_names);
 	for (size_t i = 0; st == RB_OK && i < count; i++) {
 		/* maildir: tmp/ holds messages still being written. */
