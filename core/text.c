@@ -47,6 +47,18 @@ const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle
 	return NULL;
 }
 
+const char *rb_text_find_lower(const char *lower_haystack, const char *needle)
+{
+	char lower[256];
+	size_t i = 0;
+	if (lower_haystack == NULL || needle == NULL)
+		return NULL;
+	for (; needle[i] != '\0' && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)needle[i]);
+	lower[i] = '\0';
+	return strstr(lower_haystack, lower);
+}
+
 bool rb_text_starts_with_ci(const char *s, const char *prefix)
 {
 	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;

@@ -19,6 +19,12 @@ const char *rb_text_find_ci(const char *haystack, const char *needle);
 /* Case-insensitive search limited to the first n bytes of haystack. */
 const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle);
 bool rb_text_starts_with_ci(const char *s, const char *prefix);
+/*
+ * Search an already lowercased haystack for a needle of any case (the needle is
+ * lowercased on the way, up to 255 bytes): one lowercase pass per text, then the C
+ * library's fast strstr for every needle.
+ */
+const char *rb_text_find_lower(const char *lower_haystack, const char *needle);
 bool rb_text_equal_ci(const char *a, const char *b);
 
 /* Trimmed (ASCII white space), lowercased, whitespace-collapsed arena copies. */

@@ -284,11 +284,12 @@ static enum rb_status emit_ses_complaints(const struct rb_mail *mail, struct rb_
 static bool exim_failure_fields(struct rb_arena *arena, const struct rb_mail *mail,
 				struct arf_fields *f)
 {
-	const char *body = mail->body;
-	const char *start = rb_text_find_ci(body, "has failed the published DMARC");
-	if (start == NULL || rb_text_find_ci(start, "Sender Domain:") == NULL ||
-	    rb_text_find_ci(start, "Sender IP Address:") == NULL)
+	const char *lower = mail->body_lower;
+	const char *found = strstr(lower, "has failed the published dmarc");
+	if (found == NULL || strstr(found, "sender domain:") == NULL ||
+	    strstr(found, "sender ip address:") == NULL)
 		return false;
+	const char *start = mail->body + (found - lower);
 	/* Only the block of indented fields after the sentence, not the quoted headers. */
 	const char *block = strstr(start, "\n\n");
 	if (block == NULL)

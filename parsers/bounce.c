@@ -134,14 +134,18 @@ static const char *command_from_transcript(const char *body)
 	return NULL;
 }
 
-static const char *smtp_command_of(const char *diagnostic, const char *body)
+/* The phrases are lowercase; both texts are searched lowercased. */
+static const char *smtp_command_of(struct rb_arena *arena, const char *diagnostic,
+				   const struct rb_mail *mail)
 {
-	const char *texts[2] = {diagnostic, body};
+	const char *texts[2] = {rb_text_lower(arena, diagnostic), mail->body_lower};
 	for (size_t t = 0; t < 2; t++)
-		for (size_t i = 0; i < sizeof(command_phrases) / sizeof(command_phrases[0]); i++)
-			if (rb_text_find_ci(texts[t], command_phrases[i].phrase) != NULL)
+		for (size_t i = 0; texts[t] != NULL &&
+				   i < sizeof(command_phrases) / sizeof(command_phrases[0]);
+		     i++)
+			if (strstr(texts[t], command_phrases[i].phrase) != NULL)
 				return command_phrases[i].command;
-	return command_from_transcript(body);
+	return command_from_transcript(mail->body);
 }
 
 static const char *strip_angle(struct rb_arena *arena, const char *id)
@@ -254,7 +258,7 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 		if (*b->action == '\0')
 			b->action = "failed";
 		if (*b->smtp_command == '\0') {
-			const char *cmd = smtp_command_of(b->diagnostic, mail->body);
+			const char *cmd = smtp_command_of(arena, b->diagnostic, mail);
 			b->smtp_command = cmd ? cmd : "";
 		}
 		rb_classify_bounce(b, mail, arena);

@@ -800,6 +800,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	mail->parts = w.parts;
 	mail->part_count = w.part_count;
 	mail->body = w.body.len ? acc_str(&w.body) : html_to_text(arena, acc_str(&w.html));
+	mail->body_lower = rb_text_lower(arena, mail->body);
 	mail->delivery_status = acc_str(&w.dsn);
 	mail->feedback_report = acc_str(&w.feedback);
 	mail->original = w.original ? w.original : "";

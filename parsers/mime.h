@@ -46,6 +46,7 @@ struct rb_mail {
 	const char *report_type;        /* report-type parameter of multipart/report, lowercase */
 
 	const char *body;               /* readable text outside attached messages, UTF-8 LF */
+	const char *body_lower;         /* the same, ASCII letters lowercased (for searches) */
 	const char *delivery_status;    /* message/delivery-status text (all such parts) */
 	const char *feedback_report;    /* message/feedback-report text */
 	const char *original;           /* returned message (message/rfc822, text/rfc822-headers) */

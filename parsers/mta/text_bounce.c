@@ -57,6 +57,15 @@ static bool match_any_ci(const char *text, const char *const *needles, size_t n)
 	return false;
 }
 
+/* The same over an already lowercased text. */
+static bool match_any_lower(const char *lower, const char *const *needles, size_t n)
+{
+	for (size_t i = 0; i < n && needles[i] != NULL; i++)
+		if (rb_text_find_lower(lower, needles[i]) != NULL)
+			return true;
+	return false;
+}
+
 static bool prefix_any_ci(const char *text, const char *const *needles, size_t n)
 {
 	for (size_t i = 0; i < n && needles[i] != NULL; i++)
@@ -68,37 +77,38 @@ static bool prefix_any_ci(const char *text, const char *const *needles, size_t n
 static bool format_matches(const struct rb_text_format *f, const struct rb_mail *mail)
 {
 	bool from = match_any_ci(mail->from, f->from, 4);
-	bool body = match_any_ci(mail->body, f->body, 4);
+	bool body = match_any_lower(mail->body_lower, f->body, 4);
 	if (f->needs_from_and_body)
 		return from && body;
 	return from || body || prefix_any_ci(mail->subject, f->subject, 6);
 }
 
 /* The error section of the body: [*start_r, *end_r). */
-static void find_section(const struct rb_text_format *f, const char *body, const char **start_r,
-			 const char **end_r)
+/* Searches run on the lowercased body; offsets map back to the body itself. */
+static void find_section(const struct rb_text_format *f, const struct rb_mail *mail,
+			 const char **start_r, const char **end_r)
 {
-	const char *start = body;
+	const char *body = mail->body, *lower = mail->body_lower;
+	size_t start = 0, end = strlen(body);
 	for (size_t i = 0; i < 4 && f->start[i] != NULL; i++) {
-		const char *s = rb_text_find_ci(body, f->start[i]);
+		const char *s = rb_text_find_lower(lower, f->start[i]);
 		if (s != NULL) {
-			start = s + strlen(f->start[i]);
+			start = (size_t)(s - lower) + strlen(f->start[i]);
 			break;
 		}
 	}
-	const char *end = body + strlen(body);
 	for (size_t i = 0; i < 6 && f->end[i] != NULL; i++) {
-		const char *e = rb_text_find_ci(start, f->end[i]);
-		if (e != NULL && e < end)
-			end = e;
+		const char *e = rb_text_find_lower(lower + start, f->end[i]);
+		if (e != NULL && (size_t)(e - lower) < end)
+			end = (size_t)(e - lower);
 	}
 	for (size_t i = 0; common_ends[i] != NULL; i++) {
-		const char *e = rb_text_find_ci(start, common_ends[i]);
-		if (e != NULL && e < end)
-			end = e;
+		const char *e = rb_text_find_lower(lower + start, common_ends[i]);
+		if (e != NULL && (size_t)(e - lower) < end)
+			end = (size_t)(e - lower);
 	}
-	*start_r = start;
-	*end_r = end;
+	*start_r = body + start;
+	*end_r = body + end;
 }
 
 /* Is the text before an address on its line only an introduction? */
@@ -164,7 +174,7 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 {
 	struct rb_arena *arena = out->arena;
 	const char *start, *end;
-	find_section(f, mail->body, &start, &end);
+	find_section(f, mail, &start, &end);
 	const char *own = rb_text_find_address(arena, mail->to); /* the bounce's addressee */
 
 	struct text_record *recs = rb_arena_alloc(arena, TEXT_MAX_RECORDS * sizeof(*recs));
