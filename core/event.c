@@ -90,6 +90,14 @@ void rb_event_set_null(struct rb_event *ev, const char *key)
 	json_object_object_add(ev->obj, key, NULL);
 }
 
+void rb_event_set_time_field(struct rb_event *ev, const char *key, const char *rfc3339)
+{
+	if (rfc3339 != NULL && *rfc3339)
+		rb_event_set_str(ev, key, rfc3339);
+	else
+		rb_event_set_null(ev, key);
+}
+
 void rb_event_set_json(struct rb_event *ev, const char *key, json_object *value)
 {
 	json_object_object_add(ev->obj, key, value);

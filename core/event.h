@@ -56,6 +56,8 @@ void rb_event_set_strn(struct rb_event *ev, const char *key, const char *value, 
 void rb_event_set_int(struct rb_event *ev, const char *key, int64_t value);
 void rb_event_set_bool(struct rb_event *ev, const char *key, bool value);
 void rb_event_set_null(struct rb_event *ev, const char *key);
+/* A time field: the RFC 3339 string, or null when it is NULL or "". */
+void rb_event_set_time_field(struct rb_event *ev, const char *key, const char *rfc3339);
 /* Takes ownership of value (a json-c object or array). */
 void rb_event_set_json(struct rb_event *ev, const char *key, json_object *value);
 /* Overrides the event time (RFC 3339 UTC string). */

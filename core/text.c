@@ -82,6 +82,19 @@ char *rb_text_trim(struct rb_arena *arena, const char *s, size_t len)
 	return rb_arena_strndup(arena, s, len);
 }
 
+char *rb_text_strip_angle(struct rb_arena *arena, const char *s)
+{
+	if (s == NULL)
+		return rb_arena_strdup(arena, "");
+	const char *lt = strchr(s, '<');
+	if (lt != NULL) {
+		const char *gt = strchr(lt, '>');
+		if (gt != NULL)
+			return rb_text_trim(arena, lt + 1, (size_t)(gt - lt - 1));
+	}
+	return rb_text_trim(arena, s, strlen(s));
+}
+
 char *rb_text_lower(struct rb_arena *arena, const char *s)
 {
 	char *p = rb_arena_strdup(arena, s);

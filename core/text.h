@@ -27,6 +27,9 @@ bool rb_text_starts_with_ci(const char *s, const char *prefix);
 const char *rb_text_find_lower(const char *lower_haystack, const char *needle);
 bool rb_text_equal_ci(const char *a, const char *b);
 
+/* "<id@host>" (or " id@host ") -> "id@host": the first <...>, else the trimmed text. */
+char *rb_text_strip_angle(struct rb_arena *arena, const char *s);
+
 /* Trimmed (ASCII white space), lowercased, whitespace-collapsed arena copies. */
 char *rb_text_trim(struct rb_arena *arena, const char *s, size_t len);
 char *rb_text_lower(struct rb_arena *arena, const char *s);

@@ -65,18 +65,6 @@ static const char *arf_get(const struct arf_fields *f, const char *name)
 	return "";
 }
 
-/* A message id without its angle brackets and spaces. */
-static const char *strip_message_id(struct rb_arena *arena, const char *id)
-{
-	const char *lt = strchr(id, '<');
-	if (lt != NULL) {
-		const char *gt = strchr(lt, '>');
-		if (gt != NULL)
-			return rb_text_trim(arena, lt + 1, (size_t)(gt - lt - 1));
-	}
-	return rb_text_trim(arena, id, strlen(id));
-}
-
 /* An address field ("<a@b>", "rfc822; a@b", "Name <a@b>") to a bare address, or "". */
 static const char *address_of(struct rb_arena *arena, const char *value)
 {
@@ -97,7 +85,7 @@ static const char *original_message_id(struct rb_arena *arena, const struct rb_m
 	const char *id = rb_mail_original_header(mail, "Message-ID");
 	if (*id == '\0')
 		id = arf_get(f, "Message-ID"); /* some reporters copy it into the report */
-	return strip_message_id(arena, id);
+	return rb_text_strip_angle(arena, id);
 }
 
 /* DKIM-Domain/DKIM-Selector, else the d= and s= of the sample's first signature. */
@@ -159,11 +147,7 @@ static enum rb_status emit_dmarc_failure(const struct rb_mail *mail, struct rb_a
 	rb_event_set_str(ev, "reported_domain", rb_text_lower(arena, arf_get(f, "Reported-Domain")));
 	rb_event_set_str(ev, "original_mail_from", mail_from);
 	rb_event_set_str(ev, "original_rcpt_to", rcpt);
-	const char *arrival_utc = rb_mime_date_rfc3339(arena, arrival);
-	if (*arrival_utc)
-		rb_event_set_str(ev, "arrival_date", arrival_utc);
-	else
-		rb_event_set_null(ev, "arrival_date");
+	rb_event_set_time_field(ev, "arrival_date", rb_mime_date_rfc3339(arena, arrival));
 	rb_event_set_str(ev, "dkim_domain", dkim_domain);
 	rb_event_set_str(ev, "dkim_selector", dkim_selector);
 	rb_event_set_str(ev, "delivery_result", rb_text_lower(arena, arf_get(f, "Delivery-Result")));
@@ -190,11 +174,7 @@ static enum rb_status emit_complaint(const struct rb_mail *mail, struct rb_arena
 	rb_event_set_str(ev, "feedback_type", feedback_type);
 	rb_event_set_str(ev, "user_agent", arf_get(f, "User-Agent"));
 	rb_event_set_str(ev, "source_ip", ip_of(arena, arf_get(f, "Source-IP")));
-	const char *arrival_utc = rb_mime_date_rfc3339(arena, arrival);
-	if (*arrival_utc)
-		rb_event_set_str(ev, "arrival_date", arrival_utc);
-	else
-		rb_event_set_null(ev, "arrival_date");
+	rb_event_set_time_field(ev, "arrival_date", rb_mime_date_rfc3339(arena, arrival));
 	rb_event_set_str(ev, "reported_domain", rb_text_lower(arena, arf_get(f, "Reported-Domain")));
 	rb_event_set_str(ev, "original_mail_from", mail_from);
 	rb_event_set_str(ev, "original_message_id", original_message_id(arena, mail, f));
@@ -265,10 +245,7 @@ static enum rb_status emit_ses_complaints(const struct rb_mail *mail, struct rb_
 		const char *when = rb_ses_str(complaint, "arrivalDate");
 		if (*when == '\0')
 			when = rb_ses_str(complaint, "timestamp");
-		if (*when)
-			rb_event_set_str(ev, "arrival_date", when);
-		else
-			rb_event_set_null(ev, "arrival_date");
+		rb_event_set_time_field(ev, "arrival_date", when);
 		rb_event_set_str(ev, "reported_domain", "");
 		rb_event_set_str(ev, "original_mail_from",
 				 source ? address_of(arena, json_object_get_string(source)) : "");
@@ -358,11 +335,7 @@ static enum rb_status emit_exim_failure(const struct rb_mail *mail, struct rb_ar
 	rb_event_set_str(ev, "reported_domain", rb_text_lower(arena, arf_get(f, "Sender Domain")));
 	rb_event_set_str(ev, "original_mail_from", mail_from);
 	rb_event_set_str(ev, "original_rcpt_to", rcpt);
-	const char *arrival = rb_mime_date_rfc3339(arena, arf_get(f, "Received Date"));
-	if (*arrival)
-		rb_event_set_str(ev, "arrival_date", arrival);
-	else
-		rb_event_set_null(ev, "arrival_date");
+	rb_event_set_time_field(ev, "arrival_date", rb_mime_date_rfc3339(arena, arf_get(f, "Received Date")));
 	rb_event_set_str(ev, "dkim_domain", dkim_domain);
 	rb_event_set_str(ev, "dkim_selector", dkim_selector);
 	rb_event_set_str(ev, "delivery_result", result);

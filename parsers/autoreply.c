@@ -85,13 +85,7 @@ static const char *replied_message_id(struct rb_arena *arena, const struct rb_ma
 		const char *last = strrchr(refs, '<');
 		v = last ? last : refs;
 	}
-	const char *lt = strchr(v, '<');
-	if (lt != NULL) {
-		const char *gt = strchr(lt, '>');
-		if (gt != NULL)
-			return rb_text_trim(arena, lt + 1, (size_t)(gt - lt - 1));
-	}
-	return rb_text_trim(arena, v, strlen(v));
+	return rb_text_strip_angle(arena, v);
 }
 
 /* Senders whose mail is a delivery report, never a person's auto-reply. */

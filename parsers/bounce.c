@@ -148,24 +148,13 @@ static const char *smtp_command_of(struct rb_arena *arena, const char *diagnosti
 	return command_from_transcript(mail->body);
 }
 
-static const char *strip_angle(struct rb_arena *arena, const char *id)
-{
-	const char *lt = strchr(id, '<');
-	if (lt != NULL) {
-		const char *gt = strchr(lt, '>');
-		if (gt != NULL)
-			return rb_text_trim(arena, lt + 1, (size_t)(gt - lt - 1));
-	}
-	return rb_text_trim(arena, id, strlen(id));
-}
-
 static enum rb_status emit_records(const struct rb_mail *mail, struct rb_arena *arena,
 				   struct rb_emitter *em, const struct rb_bounce_set *set)
 {
 	const char *sender = rb_text_find_address(arena, rb_mail_original_header(mail, "Return-Path"));
 	if (sender == NULL)
 		sender = rb_text_find_address(arena, rb_mail_original_header(mail, "From"));
-	const char *original_id = strip_angle(arena, rb_mail_original_header(mail, "Message-ID"));
+	const char *original_id = rb_text_strip_angle(arena, rb_mail_original_header(mail, "Message-ID"));
 	for (size_t i = 0; i < set->count; i++) {
 		const struct rb_bounce *b = &set->items[i];
 		bool success = is_success_action(b->action);

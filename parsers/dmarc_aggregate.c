@@ -192,13 +192,6 @@ static const char *report_key(struct report_meta *m)
 	return m->key;
 }
 
-static void set_time_or_null(struct rb_event *ev, const char *key, const char *utc)
-{
-	if (*utc)
-		rb_event_set_str(ev, key, utc);
-	else
-		rb_event_set_null(ev, key);
-}
 
 static void record_reset(struct record_state *r)
 {
@@ -252,8 +245,8 @@ static enum rb_status emit_record(struct aggregate *a)
 	rb_event_set_str(ev, "report_id", m->report_id.s);
 	rb_event_set_str(ev, "org_name", m->org_name.s);
 	rb_event_set_str(ev, "domain", m->domain.s);
-	set_time_or_null(ev, "begin", m->begin_utc);
-	set_time_or_null(ev, "end", m->end_utc);
+	rb_event_set_time_field(ev, "begin", m->begin_utc);
+	rb_event_set_time_field(ev, "end", m->end_utc);
 	rb_event_set_str(ev, "source_ip", r->source_ip.s);
 	rb_event_set_int(ev, "count", (int64_t)count);
 	rb_event_set_str(ev, "disposition", r->disposition.s);
@@ -283,8 +276,8 @@ static enum rb_status emit_report(struct aggregate *a)
 	rb_event_set_str(ev, "org_email", m->email.s);
 	rb_event_set_str(ev, "report_id", m->report_id.s);
 	rb_event_set_str(ev, "domain", m->domain.s);
-	set_time_or_null(ev, "begin", m->begin_utc);
-	set_time_or_null(ev, "end", m->end_utc);
+	rb_event_set_time_field(ev, "begin", m->begin_utc);
+	rb_event_set_time_field(ev, "end", m->end_utc);
 	rb_event_set_str(ev, "adkim", m->adkim.s);
 	rb_event_set_str(ev, "aspf", m->aspf.s);
 	rb_event_set_str(ev, "p", m->p.s);

@@ -90,33 +90,12 @@ static enum rb_status count_output(struct unwrap *u, size_t n, uint64_t in, uint
 	return RB_OK;
 }
 
-/* ---- peek reader: the first bytes of a layer, then the rest ---- */
+/* ---- prefixed reader: bytes already read, then the rest ---- */
 
-struct peek_reader {
-	struct rb_reader *src;
-	unsigned char head[PAYLOAD_PEEK_BYTES];
-	size_t len, pos;
-};
-
-static enum rb_status peek_fill(struct peek_reader *p, struct rb_error *err)
-{
-	while (p->len < sizeof(p->head)) {
-		size_t got = 0;
-		enum rb_status st =
-			p->src->read(p->src->ctx, p->head + p->len, sizeof(p->head) - p->len, &got, err);
-		if (st != RB_OK)
-			return st;
-		if (got == 0)
-			break;
-		p->len += got;
-	}
-	return RB_OK;
-}
-
-static enum rb_status peek_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
+enum rb_status rb_prefixed_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
 				struct rb_error *err)
 {
-	struct peek_reader *p = ctx;
+	struct rb_prefixed_reader *p = ctx;
 	if (p->pos < p->len) {
 		size_t n = p->len - p->pos < cap ? p->len - p->pos : cap;
 		memcpy(buf, p->head + p->pos, n);
@@ -124,7 +103,30 @@ static enum rb_status peek_read(void *ctx, unsigned char *buf, size_t cap, size_
 		*got_r = n;
 		return RB_OK;
 	}
-	return p->src->read(p->src->ctx, buf, cap, got_r, err);
+	return p->rest.read(p->rest.ctx, buf, cap, got_r, err);
+}
+
+/* The first bytes of a layer, kept to sniff its kind, then handed on. */
+struct peek_reader {
+	unsigned char head[PAYLOAD_PEEK_BYTES];
+	struct rb_prefixed_reader prefixed;
+};
+
+static enum rb_status peek_fill(struct peek_reader *p, struct rb_reader *src,
+				struct rb_error *err)
+{
+	size_t len = 0;
+	while (len < sizeof(p->head)) {
+		size_t got = 0;
+		enum rb_status st = src->read(src->ctx, p->head + len, sizeof(p->head) - len, &got, err);
+		if (st != RB_OK)
+			return st;
+		if (got == 0)
+			break;
+		len += got;
+	}
+	p->prefixed = (struct rb_prefixed_reader){.head = p->head, .len = len, .rest = *src};
+	return RB_OK;
 }
 
 /* ---- gzip layer ---- */
@@ -308,11 +310,11 @@ static enum rb_status unwrap_layer(struct unwrap *u, struct rb_reader *in, unsig
 	struct peek_reader *p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading a payload");
-	p->src = in;
-	enum rb_status st = peek_fill(p, err);
+	enum rb_status st = peek_fill(p, in, err);
 	if (st == RB_OK) {
-		struct rb_reader reader = {peek_read, p};
-		enum rb_payload_kind kind = rb_payload_sniff(p->head, p->len);
+		struct rb_reader reader = {rb_prefixed_read, &p->prefixed};
+		size_t head_len = p->prefixed.len;
+		enum rb_payload_kind kind = rb_payload_sniff(p->head, head_len);
 		if ((kind == RB_PAYLOAD_GZIP || kind == RB_PAYLOAD_ZIP) && depth >= PAYLOAD_MAX_LAYERS)
 			st = rb_error_set(err, RB_ERR_LIMIT,
 					  "payload is wrapped in more than %d layers of compression",
@@ -322,7 +324,7 @@ static enum rb_status unwrap_layer(struct unwrap *u, struct rb_reader *in, unsig
 		else if (kind == RB_PAYLOAD_ZIP)
 			st = unwrap_zip(u, &reader, depth, err);
 		else
-			st = u->on_content(u->ctx, kind, p->head, p->len, &reader, name, err);
+			st = u->on_content(u->ctx, kind, p->head, head_len, &reader, name, err);
 	}
 	free(p);
 	return st;

@@ -54,6 +54,18 @@ enum rb_status rb_payload_unwrap(struct rb_reader *in, const struct rb_limits *l
 				 rb_payload_content_fn on_content, void *ctx,
 				 struct rb_error *err);
 
+/*
+ * A reader that first gives bytes already read (head, borrowed) and then the rest of
+ * `rest`: ctx is a struct rb_prefixed_reader.
+ */
+struct rb_prefixed_reader {
+	const unsigned char *head;
+	size_t len, pos;
+	struct rb_reader rest;
+};
+enum rb_status rb_prefixed_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
+				struct rb_error *err);
+
 /* A reader over a memory buffer (for mail parts): ctx is a struct rb_mem_reader. */
 struct rb_mem_reader {
 	const unsigned char *data;

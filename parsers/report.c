@@ -143,28 +143,6 @@ bool rb_payload_is_report(const unsigned char *head, size_t head_len)
 	return rb_payload_sniff(head, head_len) != RB_PAYLOAD_UNKNOWN;
 }
 
-/* The head bytes already read, then the rest of the caller's stream. */
-struct head_reader {
-	const unsigned char *head;
-	size_t len, pos;
-	rb_read_fn read;
-	void *ctx;
-};
-
-static enum rb_status head_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
-				struct rb_error *err)
-{
-	struct head_reader *h = ctx;
-	if (h->pos < h->len) {
-		size_t n = h->len - h->pos < cap ? h->len - h->pos : cap;
-		memcpy(buf, h->head + h->pos, n);
-		h->pos += n;
-		*got_r = n;
-		return RB_OK;
-	}
-	return h->read(h->ctx, buf, cap, got_r, err);
-}
-
 enum rb_status rb_parse_report_stream(const unsigned char *head, size_t head_len,
 				      rb_read_fn read, void *read_ctx,
 				      const struct rb_source *source,
@@ -177,8 +155,9 @@ enum rb_status rb_parse_report_stream(const unsigned char *head, size_t head_len
 	rb_limits_resolve(limits_in, &limits);
 	struct rb_emitter em;
 	rb_emitter_init(&em, source, emit, ctx);
-	struct head_reader h = {.head = head, .len = head ? head_len : 0, .read = read, .ctx = read_ctx};
-	struct rb_reader in = {head_read, &h};
+	struct rb_prefixed_reader h = {
+		.head = head, .len = head ? head_len : 0, .rest = {read, read_ctx}};
+	struct rb_reader in = {rb_prefixed_read, &h};
 	struct report_run run = {.em = &em, .limits = &limits};
 	enum rb_status st = read_payload(&run, &in, "report file");
 	if (st == RB_OK && run.reports == 0)

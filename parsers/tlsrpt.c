@@ -209,14 +209,8 @@ enum rb_status rb_tlsrpt_parse(struct rb_reader *in, struct rb_emitter *em, bool
 			rb_event_set_time(ev, end);
 		rb_event_set_str(ev, "organization", org);
 		rb_event_set_str(ev, "report_id", id);
-		if (looks_like_rfc3339(begin))
-			rb_event_set_str(ev, "begin", begin);
-		else
-			rb_event_set_null(ev, "begin");
-		if (looks_like_rfc3339(end))
-			rb_event_set_str(ev, "end", end);
-		else
-			rb_event_set_null(ev, "end");
+		rb_event_set_time_field(ev, "begin", looks_like_rfc3339(begin) ? begin : NULL);
+		rb_event_set_time_field(ev, "end", looks_like_rfc3339(end) ? end : NULL);
 		rb_event_set_str(ev, "contact", str_or_empty(report, "contact-info"));
 		rb_event_set_json(ev, "policies", policies_of(report));
 	}
