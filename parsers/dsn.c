@@ -46,67 +46,106 @@ static bool is_generic_status(const char *status)
 	return n == 0 || (n >= 5 && strcmp(status + 1, ".0.0") == 0);
 }
 
+/* The fields of one recipient, as a range of the flattened field list. */
+struct dsn_group {
+	const struct rb_field *fields;
+	size_t count;
+};
+
+static const char *group_get(const struct dsn_group *g, const char *name)
+{
+	for (size_t i = 0; i < g->count; i++)
+		if (strcasecmp(g->fields[i].name, name) == 0)
+			return g->fields[i].value;
+	return NULL;
+}
+
+static void fill_record(struct rb_arena *arena, struct rb_bounce *r, const struct dsn_group *g,
+			const char *reporting_mta)
+{
+	const char *final = group_get(g, "Final-Recipient");
+	const char *original = group_get(g, "Original-Recipient");
+	const char *addr = rb_text_find_address(arena, final ? final : original);
+	if (addr == NULL && final != NULL)
+		addr = after_type(arena, final); /* a local recipient without a domain */
+	r->recipient = addr ? addr : "";
+	if (original != NULL) {
+		const char *o = rb_text_find_address(arena, original);
+		r->original_recipient = o ? o : "";
+	}
+	const char *action = group_get(g, "Action");
+	r->action = action ? rb_text_lower(arena, after_type(arena, action)) : "";
+	/* "failed (bad destination)" -> "failed" */
+	char *sp = strpbrk((char *)r->action, " (");
+	if (sp != NULL)
+		*sp = '\0';
+	r->status = status_code(arena, group_get(g, "Status"));
+	const char *diag = group_get(g, "Diagnostic-Code");
+	if (diag != NULL) {
+		const char *semi = strchr(diag, ';');
+		if (semi != NULL && semi - diag < 20) {
+			r->diagnostic_type =
+				rb_text_lower(arena, rb_text_trim(arena, diag, (size_t)(semi - diag)));
+			r->diagnostic = rb_text_squeeze(arena, semi + 1);
+		} else {
+			r->diagnostic = rb_text_squeeze(arena, diag);
+		}
+		r->reply_code = rb_text_find_reply_code(r->diagnostic);
+		char code[16];
+		if (is_generic_status(r->status) && rb_text_find_status(r->diagnostic, code) &&
+		    !is_generic_status(code) && code[0] == (*r->status ? r->status[0] : code[0]))
+			r->status = rb_arena_strdup(arena, code);
+	}
+	const char *remote = group_get(g, "Remote-MTA");
+	r->remote_mta = remote ? after_type(arena, remote) : "";
+	const char *rep = group_get(g, "Reporting-MTA");
+	r->reporting_mta = rep ? after_type(arena, rep) : reporting_mta;
+	const char *last = group_get(g, "Last-Attempt-Date");
+	r->last_attempt = last ? last : "";
+}
+
 int rb_dsn_parse(const char *delivery_status, struct rb_bounce_set *set)
 {
 	struct rb_arena *arena = set->arena;
 	struct rb_field_block *blocks = NULL;
 	size_t nblocks = rb_fields_parse(arena, delivery_status, &blocks);
 	const char *reporting_mta = "";
-	for (size_t i = 0; i < nblocks; i++) {
+	for (size_t i = 0; i < nblocks && *reporting_mta == '\0'; i++) {
 		const char *v = rb_field_get(&blocks[i], "Reporting-MTA");
-		if (v != NULL) {
+		if (v != NULL)
 			reporting_mta = after_type(arena, v);
-			break;
-		}
 	}
 	int added = 0;
-	for (size_t i = 0; i < nblocks; i++) {
-		const struct rb_field_block *b = &blocks[i];
-		const char *final = rb_field_get(b, "Final-Recipient");
-		const char *original = rb_field_get(b, "Original-Recipient");
-		if (final == NULL && original == NULL)
-			continue;
-		struct rb_bounce *r = rb_bounce_add(set);
-		if (r == NULL)
-			return set->truncated ? added : -1;
-		added++;
-		const char *addr = rb_text_find_address(arena, final ? final : original);
-		if (addr == NULL && final != NULL)
-			addr = after_type(arena, final); /* a local recipient without a domain */
-		r->recipient = addr ? addr : "";
-		if (original != NULL) {
-			const char *o = rb_text_find_address(arena, original);
-			r->original_recipient = o ? o : "";
-		}
-		const char *action = rb_field_get(b, "Action");
-		r->action = action ? rb_text_lower(arena, after_type(arena, action)) : "";
-		/* "failed (bad destination)" -> "failed" */
-		char *sp = strpbrk((char *)r->action, " (");
-		if (sp != NULL)
-			*sp = '\0';
-		r->status = status_code(arena, rb_field_get(b, "Status"));
-		const char *diag = rb_field_get(b, "Diagnostic-Code");
-		if (diag != NULL) {
-			const char *semi = strchr(diag, ';');
-			if (semi != NULL && semi - diag < 20) {
-				r->diagnostic_type = rb_text_lower(
-					arena, rb_text_trim(arena, diag, (size_t)(semi - diag)));
-				r->diagnostic = rb_text_squeeze(arena, semi + 1);
-			} else {
-				r->diagnostic = rb_text_squeeze(arena, diag);
+	for (size_t b = 0; b < nblocks; b++) {
+		/* A block is one recipient, except when an MTA (AOL) wrote several without
+		 * the blank line between them: a second Final-Recipient starts another. */
+		const struct rb_field *f = blocks[b].fields;
+		size_t n = blocks[b].count;
+		size_t from = 0;
+		bool has_recipient = false;
+		for (size_t i = 0; i <= n; i++) {
+			bool end = i == n;
+			bool names = !end && (strcasecmp(f[i].name, "Final-Recipient") == 0 ||
+					      strcasecmp(f[i].name, "Original-Recipient") == 0);
+			bool again = !end && strcasecmp(f[i].name, "Final-Recipient") == 0 &&
+				     has_recipient && group_get(&(struct dsn_group){f + from, i - from},
+							       "Final-Recipient") != NULL;
+			if ((end || again) && has_recipient) {
+				struct rb_bounce *r = rb_bounce_add(set);
+				if (r == NULL)
+					return set->truncated ? added : -1;
+				struct dsn_group g = {f + from, i - from};
+				fill_record(arena, r, &g, reporting_mta);
+				added++;
 			}
-			r->reply_code = rb_text_find_reply_code(r->diagnostic);
-			char code[16];
-			if (is_generic_status(r->status) && rb_text_find_status(r->diagnostic, code) &&
-			    !is_generic_status(code) && code[0] == (*r->status ? r->status[0] : code[0]))
-				r->status = rb_arena_strdup(arena, code);
+			if (again) {
+				/* An Original-Recipient just before belongs to the new one. */
+				from = i > 0 && strcasecmp(f[i - 1].name, "Original-Recipient") == 0 ? i - 1 : i;
+				has_recipient = true;
+			}
+			if (names)
+				has_recipient = true;
 		}
-		const char *remote = rb_field_get(b, "Remote-MTA");
-		r->remote_mta = remote ? after_type(arena, remote) : "";
-		const char *rep = rb_field_get(b, "Reporting-MTA");
-		r->reporting_mta = rep ? after_type(arena, rep) : reporting_mta;
-		const char *last = rb_field_get(b, "Last-Attempt-Date");
-		r->last_attempt = last ? last : "";
 	}
 	return added;
 }

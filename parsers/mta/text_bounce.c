@@ -299,8 +299,10 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 
 static int text_formats_parse(const struct rb_mail *mail, struct rb_bounce_set *out)
 {
-	/* A DSN part says it better; its text is used by bounce.c to fill gaps. */
-	if (*mail->delivery_status != '\0')
+	/* A DSN part that names recipients says it better (bounce.c fills its gaps from
+	 * the text); one that names nobody ("Delivery report unavailable") does not. */
+	if (rb_text_find_ci(mail->delivery_status, "Final-Recipient") != NULL ||
+	    rb_text_find_ci(mail->delivery_status, "Original-Recipient") != NULL)
 		return 0;
 	for (size_t i = 0; rb_text_formats[i].name != NULL; i++) {
 		const struct rb_text_format *f = &rb_text_formats[i];
