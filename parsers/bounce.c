@@ -148,13 +148,25 @@ static const char *smtp_command_of(struct rb_arena *arena, const char *diagnosti
 	return command_from_transcript(mail->body);
 }
 
+/* A header of the returned message: its MIME part, else its copy inline in the text. */
+static const char *original_header(const struct rb_mail *mail, const struct rb_bounce_set *set,
+				   const char *name)
+{
+	const char *v = rb_mail_original_header(mail, name);
+	for (size_t i = 0; *v == '\0' && i < set->inline_original_count; i++)
+		if (rb_text_equal_ci(set->inline_original[i].name, name))
+			v = set->inline_original[i].value;
+	return v;
+}
+
 static enum rb_status emit_records(const struct rb_mail *mail, struct rb_arena *arena,
 				   struct rb_emitter *em, const struct rb_bounce_set *set)
 {
-	const char *sender = rb_text_find_address(arena, rb_mail_original_header(mail, "Return-Path"));
+	const char *sender = rb_text_find_address(arena, original_header(mail, set, "Return-Path"));
 	if (sender == NULL)
-		sender = rb_text_find_address(arena, rb_mail_original_header(mail, "From"));
-	const char *original_id = rb_text_strip_angle(arena, rb_mail_original_header(mail, "Message-ID"));
+		sender = rb_text_find_address(arena, original_header(mail, set, "From"));
+	const char *original_id =
+		rb_text_strip_angle(arena, original_header(mail, set, "Message-ID"));
 	for (size_t i = 0; i < set->count; i++) {
 		const struct rb_bounce *b = &set->items[i];
 		bool success = is_success_action(b->action);
@@ -212,6 +224,8 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 		if (r == 0 || set.count == 0) {
 			set.count = 0; /* a format that claimed nothing leaves nothing */
 			set.decoded_by = NULL;
+			set.inline_original = NULL;
+			set.inline_original_count = 0;
 		} else if (set.decoded_by == NULL) {
 			set.decoded_by = rb_mta_table[i]->name;
 		}
@@ -225,7 +239,7 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 		return RB_OK;
 	*handled_r = true;
 
-	const char *to = rb_text_find_address(arena, rb_mail_original_header(mail, "To"));
+	const char *to = rb_text_find_address(arena, original_header(mail, &set, "To"));
 	for (size_t i = 0; i < set.count; i++) {
 		struct rb_bounce *b = &set.items[i];
 		if (*b->recipient == '\0' && to != NULL)

@@ -39,6 +39,9 @@ struct rb_bounce_set {
 	unsigned max;               /* limits->max_recipients */
 	bool truncated;             /* more recipients than max were seen */
 	const char *decoded_by;     /* format name: "rfc3464", "postfix", ... */
+	/* Headers of a returned message quoted inline in the text (no MIME part). */
+	const struct rb_header *inline_original;
+	size_t inline_original_count;
 };
 
 /* A new zeroed record with every string "" (NULL when the set is full or out of memory). */

@@ -177,6 +177,18 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 	find_section(f, mail, &start, &end);
 	const char *own = rb_text_find_address(arena, mail->to); /* the bounce's addressee */
 
+	/* The returned message quoted after the end marker's line, when it is inline. */
+	if (mail->original_header_count == 0 && *end != '\0') {
+		const char *nl = strchr(end, '\n');
+		while (nl != NULL && nl[1] == '\n')
+			nl++;
+		struct rb_header *inline_headers = NULL;
+		if (nl != NULL)
+			out->inline_original_count =
+				rb_mime_parse_header_block(arena, nl + 1, &inline_headers);
+		out->inline_original = inline_headers;
+	}
+
 	struct text_record *recs = rb_arena_alloc(arena, TEXT_MAX_RECORDS * sizeof(*recs));
 	if (recs == NULL)
 		return -1;
@@ -256,8 +268,13 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 	}
 
 	if (nrec == 0) {
-		/* Nobody named: the returned message's To, with the section as the words. */
-		const char *to = rb_text_find_address(arena, rb_mail_original_header(mail, "To"));
+		/* Nobody named: the returned message's To, with the section as the words.
+		 * The returned message may be inline, after the end marker's line. */
+		const char *to_header = rb_mail_original_header(mail, "To");
+		for (size_t i = 0; i < out->inline_original_count && *to_header == '\0'; i++)
+			if (rb_text_equal_ci(out->inline_original[i].name, "To"))
+				to_header = out->inline_original[i].value;
+		const char *to = rb_text_find_address(arena, to_header);
 		if (to == NULL)
 			return 0;
 		struct rb_bounce *b = rb_bounce_add(out);
@@ -312,6 +329,8 @@ static int text_formats_parse(const struct rb_mail *mail, struct rb_bounce_set *
 		if (r != 0)
 			return r;
 		out->count = 0;
+		out->inline_original = NULL;
+		out->inline_original_count = 0;
 	}
 	return 0;
 }
