@@ -12,7 +12,8 @@
  *  3. the weak status default, then the SMTP reply code class.
  *
  * Hard = userunknown, hostunknown, hasmoved, and notaccept with a 5xx code or
- * class-5 status (DESIGN.md). Delayed recipients are never hard.
+ * class-5 status, or with no code at all in a final bounce (DESIGN.md). Delayed
+ * recipients are never hard.
  *
  * Pure: reads the record and the mail, writes b->reason and b->hard.
  */
@@ -608,8 +609,10 @@ bool rb_classify_is_hard(const char *reason, const char *status, int reply_code)
 	if (strcmp(reason, "userunknown") == 0 || strcmp(reason, "hostunknown") == 0 ||
 	    strcmp(reason, "hasmoved") == 0)
 		return true;
+	/* notaccept is hard with a 5xx code, and when a final bounce gave no code at
+	 * all; a 4xx says the refusal may pass. */
 	if (strcmp(reason, "notaccept") == 0)
-		return reply_code / 100 == 5 || (status != NULL && status[0] == '5');
+		return reply_code / 100 != 4 && (status == NULL || status[0] != '4');
 	return false;
 }
 

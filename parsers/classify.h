@@ -17,7 +17,7 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail,
 /* The reason the diagnostic text alone points to, or NULL when no pattern matches. */
 const char *rb_classify_text(const char *diagnostic);
 
-/* Hard = userunknown, hostunknown, hasmoved, and notaccept with a 5xx code. */
+/* Hard = userunknown, hostunknown, hasmoved, and notaccept unless its code is 4xx. */
 bool rb_classify_is_hard(const char *reason, const char *status, int reply_code);
 
 #endif

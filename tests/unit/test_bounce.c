@@ -163,6 +163,7 @@ static void test_hard_rule(void)
 	CHECK(rb_classify_is_hard("hasmoved", "5.1.6", 550));
 	CHECK(rb_classify_is_hard("notaccept", "5.1.10", 0));
 	CHECK(!rb_classify_is_hard("notaccept", "4.0.0", 421));
+	CHECK(rb_classify_is_hard("notaccept", "", 0));
 	CHECK(!rb_classify_is_hard("mailboxfull", "5.2.2", 552));
 	CHECK(!rb_classify_is_hard("blocked", "5.7.1", 554));
 	CHECK(!rb_classify_is_hard(NULL, "5.1.1", 550));
