@@ -91,6 +91,8 @@ static const struct {
 	{"rcpt to response", "RCPT"},              /* qmail */
 	{"[rcpt_to]", "RCPT"},                     /* Yahoo */
 	{"did not like our rcpt to", "RCPT"},      /* DragonFly */
+	{"does not like recipient", "RCPT"},       /* qmail */
+	{"smtp:rcpt", "RCPT"},                     /* Technical details: SMTP:RCPT host */
 	{"in reply to mail from", "MAIL"},
 	{"after mail from", "MAIL"},
 	{"did not like our mail from", "MAIL"},
@@ -262,6 +264,12 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 			b->action = "failed";
 		if (*b->smtp_command == '\0') {
 			const char *cmd = smtp_command_of(arena, b->diagnostic, mail);
+			/* "550 <a@b>: ..." is how Postfix-style servers answer RCPT TO:<a@b>. */
+			if (cmd == NULL && *b->recipient != '\0') {
+				char *echo = rb_arena_printf(arena, "<%s>:", b->recipient);
+				if (echo != NULL && rb_text_find_ci(b->diagnostic, echo) != NULL)
+					cmd = "RCPT";
+			}
 			b->smtp_command = cmd ? cmd : "";
 		}
 		rb_classify_bounce(b, mail, arena);

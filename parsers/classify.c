@@ -152,6 +152,10 @@ static const struct phrase_row phrase_table[] = {
 	{"speeding", "sent to too many recipients"},
 	{"toomanyconn", "too many connections"},
 	{"userunknown", "not listed in domino directory"},
+	{"userunknown", "not listed in public name & address book"},  /* Lotus Notes */
+	{"userunknown", "address not found"},                          /* Gmail */
+	{"userunknown", "address couldn't be found"},
+	{"userunknown", "please check if address is correct"},         /* InterScan */
 
 	/* A delivery that did not happen for the sender's own account or domain. */
 	{"suppressed", "address is on the suppression list"},
@@ -404,6 +408,10 @@ static const struct phrase_row phrase_table[] = {
 
 	/* The recipient does not exist. */
 	{"userunknown", "not listed in domino directory"},
+	{"userunknown", "not listed in public name & address book"},  /* Lotus Notes */
+	{"userunknown", "address not found"},                          /* Gmail */
+	{"userunknown", "address couldn't be found"},
+	{"userunknown", "please check if address is correct"},         /* InterScan */
 	{"userunknown", "invalid final delivery userid"},
 	{"userunknown", "recipientnotfound"},
 	{"userunknown", "recipient not found"},
@@ -700,7 +708,8 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		    (strcmp(reason, "rejected") == 0 || strcmp(reason, "userunknown") == 0))
 			reason = "blocked";
 		/* A connection problem that ended in a final bounce: retries ran out. */
-		if (reason != NULL && strcmp(reason, "networkerror") == 0 && b->status[0] == '4' &&
+		if (reason != NULL && strcmp(reason, "networkerror") == 0 &&
+		    (b->status[0] == '4' || b->status[0] == '\0') &&
 		    strcmp(b->action ? b->action : "", "failed") == 0 &&
 		    rb_text_find_ci(b->diagnostic, "timed out") != NULL)
 			reason = "expired";
