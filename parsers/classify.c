@@ -42,7 +42,8 @@ static const struct status_row status_table[] = {
 	{"1.7", "rejected", true},         /* bad sender's mailbox address syntax */
 	{"1.8", "rejected", true},         /* bad sender's system address */
 	{"1.9", "rejected", false},        /* message relayed to non-compliant mailer */
-	{"1.10", "notaccept", true},       /* RFC 7505: recipient domain has a null MX */
+	{"1.10", "notaccept", false},      /* RFC 7505 null MX; Microsoft also uses it for
+					    * "RecipientNotFound", so the words decide */
 	{"2.0", "mailboxfull", false},     /* other or undefined mailbox status */
 	{"2.1", "suspend", false},         /* mailbox disabled, not accepting messages */
 	{"2.2", "mailboxfull", true},      /* mailbox full */
@@ -665,6 +666,22 @@ static bool userunknown_code_says_filtered(const char *status)
 	return false;
 }
 
+/* Words that say the address itself does not exist, whatever the phase or code. */
+static const char *const definite_userunknown[] = {
+	"doesn't have a",            /* Yahoo: "This user doesn't have a yahoo.com account" */
+	"address not found",         /* Gmail: "** Address not found **" */
+	"address couldn't be found",
+	"not listed in",             /* Lotus Notes and Domino directories */
+};
+
+static bool says_address_is_unknown(const char *diagnostic)
+{
+	for (size_t i = 0; i < sizeof(definite_userunknown) / sizeof(definite_userunknown[0]); i++)
+		if (rb_text_find_ci(diagnostic, definite_userunknown[i]) != NULL)
+			return true;
+	return false;
+}
+
 void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct rb_arena *arena)
 {
 	(void)mail;
@@ -697,7 +714,7 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		 * address was accepted, a filter behind it refused the message. */
 		if (reason != NULL && strcmp(reason, "userunknown") == 0 &&
 		    (row == NULL || !row->strong) &&
-		    rb_text_find_ci(b->diagnostic, "doesn't have a") == NULL && /* Yahoo's words */
+		    !says_address_is_unknown(b->diagnostic) &&
 		    (strcmp(cmd, "DATA") == 0 ||
 		     (*b->status == '\0' && b->reply_code > 0 && *cmd == '\0') ||
 		     (strcmp(cmd, "RCPT") != 0 && userunknown_code_says_filtered(b->status))))
