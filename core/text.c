@@ -105,6 +105,12 @@ char *rb_text_lower(struct rb_arena *arena, const char *s)
 	return p;
 }
 
+/* ASCII white space, without the C library's locale lookup (hot in header parsing). */
+static inline bool is_ascii_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
 char *rb_text_squeeze(struct rb_arena *arena, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
@@ -115,7 +121,7 @@ char *rb_text_squeeze(struct rb_arena *arena, const char *s)
 	bool space = true; /* drops leading white space */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (isspace(c)) {
+		if (is_ascii_space(c)) {
 			if (!space)
 				out[o++] = ' ';
 			space = true;
