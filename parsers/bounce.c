@@ -140,13 +140,14 @@ static const char *command_from_transcript(const char *body)
 static const char *smtp_command_of(struct rb_arena *arena, const char *diagnostic,
 				   const struct rb_mail *mail)
 {
-	const char *texts[2] = {rb_text_lower(arena, diagnostic), mail->body_lower};
-	for (size_t t = 0; t < 2; t++)
-		for (size_t i = 0; texts[t] != NULL &&
-				   i < sizeof(command_phrases) / sizeof(command_phrases[0]);
-		     i++)
-			if (strstr(texts[t], command_phrases[i].phrase) != NULL)
-				return command_phrases[i].command;
+	const size_t n = sizeof(command_phrases) / sizeof(command_phrases[0]);
+	const char *diag = rb_text_lower(arena, diagnostic);
+	for (size_t i = 0; diag != NULL && i < n; i++)
+		if (strstr(diag, command_phrases[i].phrase) != NULL)
+			return command_phrases[i].command;
+	for (size_t i = 0; i < n; i++)
+		if (rb_mail_body_find(mail, command_phrases[i].phrase) != NULL)
+			return command_phrases[i].command;
 	return command_from_transcript(mail->body);
 }
 

@@ -801,6 +801,15 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	mail->part_count = w.part_count;
 	mail->body = w.body.len ? acc_str(&w.body) : html_to_text(arena, acc_str(&w.html));
 	mail->body_lower = rb_text_lower(arena, mail->body);
+	unsigned char *pairs = rb_arena_alloc(arena, 65536 / 8);
+	if (pairs != NULL && mail->body_lower != NULL) {
+		const unsigned char *t = (const unsigned char *)mail->body_lower;
+		for (size_t i = 0; t[i] != '\0' && t[i + 1] != '\0'; i++) {
+			unsigned v = (unsigned)t[i] << 8 | t[i + 1];
+			pairs[v >> 3] |= (unsigned char)(1u << (v & 7));
+		}
+	}
+	mail->body_pairs = pairs;
 	mail->delivery_status = acc_str(&w.dsn);
 	mail->feedback_report = acc_str(&w.feedback);
 	mail->original = w.original ? w.original : "";
@@ -819,6 +828,17 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 				    len);
 	*mail_r = mail;
 	return RB_OK;
+}
+
+const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle)
+{
+	if (mail->body_pairs != NULL && needle[0] != '\0' && needle[1] != '\0') {
+		unsigned v = (unsigned)(unsigned char)g_ascii_tolower(needle[0]) << 8 |
+			     (unsigned char)g_ascii_tolower(needle[1]);
+		if (!((mail->body_pairs[v >> 3] >> (v & 7)) & 1))
+			return NULL;
+	}
+	return rb_text_find_lower(mail->body_lower, needle);
 }
 
 const char *rb_mail_header(const struct rb_mail *mail, const char *name)

@@ -47,6 +47,7 @@ struct rb_mail {
 
 	const char *body;               /* readable text outside attached messages, UTF-8 LF */
 	const char *body_lower;         /* the same, ASCII letters lowercased (for searches) */
+	const unsigned char *body_pairs; /* bit set of byte pairs in body_lower (65536 bits) */
 	const char *delivery_status;    /* message/delivery-status text (all such parts) */
 	const char *feedback_report;    /* message/feedback-report text */
 	const char *original;           /* returned message (message/rfc822, text/rfc822-headers) */
@@ -68,6 +69,13 @@ struct rb_mail {
 enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, size_t len,
 			     const struct rb_limits *limits, struct rb_mail **mail_r,
 			     struct rb_error *err);
+
+/*
+ * Find a needle of any case in the readable body (NULL when absent): a pointer into
+ * body_lower. A needle whose leading byte pair never occurs in the body is rejected
+ * at once, so the hundreds of phrase searches per message cost little.
+ */
+const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle);
 
 /* First top-level header with this name (case-insensitive), "" if absent. */
 const char *rb_mail_header(const struct rb_mail *mail, const char *name);

@@ -57,11 +57,11 @@ static bool match_any_ci(const char *text, const char *const *needles, size_t n)
 	return false;
 }
 
-/* The same over an already lowercased text. */
-static bool match_any_lower(const char *lower, const char *const *needles, size_t n)
+/* The same over the body. */
+static bool body_has_any(const struct rb_mail *mail, const char *const *needles, size_t n)
 {
 	for (size_t i = 0; i < n && needles[i] != NULL; i++)
-		if (rb_text_find_lower(lower, needles[i]) != NULL)
+		if (rb_mail_body_find(mail, needles[i]) != NULL)
 			return true;
 	return false;
 }
@@ -77,7 +77,7 @@ static bool prefix_any_ci(const char *text, const char *const *needles, size_t n
 static bool format_matches(const struct rb_text_format *f, const struct rb_mail *mail)
 {
 	bool from = match_any_ci(mail->from, f->from, 4);
-	bool body = match_any_lower(mail->body_lower, f->body, 4);
+	bool body = body_has_any(mail, f->body, 4);
 	if (f->needs_from_and_body)
 		return from && body;
 	return from || body || prefix_any_ci(mail->subject, f->subject, 6);
@@ -91,7 +91,7 @@ static void find_section(const struct rb_text_format *f, const struct rb_mail *m
 	const char *body = mail->body, *lower = mail->body_lower;
 	size_t start = 0, end = strlen(body);
 	for (size_t i = 0; i < 4 && f->start[i] != NULL; i++) {
-		const char *s = rb_text_find_lower(lower, f->start[i]);
+		const char *s = rb_mail_body_find(mail, f->start[i]);
 		if (s != NULL) {
 			start = (size_t)(s - lower) + strlen(f->start[i]);
 			break;
