@@ -208,7 +208,6 @@ static const struct phrase_row phrase_table[] = {
 	{"requireptr", "cannot find your hostname"},
 	{"requireptr", "cannot resolve your address"},
 	{"requireptr", "client host rejected: cannot find your"},
-	{"requireptr", "may not be mail exchanger"},
 	{"requireptr", "without a valid sender domain"},
 	{"requireptr", "not resolve"},
 	{"requireptr", "does not resolve"},
@@ -216,6 +215,9 @@ static const struct phrase_row phrase_table[] = {
 	{"requireptr", "hostname does not"},
 	{"requireptr", "no reverse"},
 	{"requireptr", "mismatches client ip"},
+	{"requireptr", "invalid rdns"},
+	{"requireptr", "rdns record"},
+	{"requireptr", "unverifyable sending ip"},
 	{"requireptr", "dns ptr"},
 
 	/* Reputation said in words that also mention spam or volume. */
@@ -260,6 +262,9 @@ static const struct phrase_row phrase_table[] = {
 	{"badreputation", "has been temporarily rate limited due to ip reputation"},
 
 	{"blocked", "invalid ip for sending"},
+	{"blocked", "use the smtp server of your isp"},
+	{"blocked", "relay quota"},
+	{"blocked", "may not be mail exchanger"},
 	{"blocked", "ip source bloquee"},
 	{"blocked", "client host blocked"},
 	{"blocked", "blacklisted"},
