@@ -152,6 +152,8 @@ static const struct phrase_row phrase_table[] = {
 	{"speeding", "receiving mail at a rate"},
 	{"speeding", "sent to too many recipients"},
 	{"toomanyconn", "too many connections"},
+	{"blocked", "my name was rejected"},          /* qmail: our HELO was refused */
+	{"rejected", "from: domain is invalid"},
 	{"userunknown", "not listed in domino directory"},
 	{"userunknown", "not listed in public name & address book"},  /* Lotus Notes */
 	{"userunknown", "address not found"},                          /* Gmail */
@@ -760,6 +762,11 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		     (*b->status == '\0' && b->reply_code > 0 && *cmd == '\0') ||
 		     (strcmp(cmd, "RCPT") != 0 && userunknown_code_says_filtered(b->status))))
 			reason = "filtered";
+		/* An answer to MAIL FROM is about the sender, not the recipient. */
+		if (reason != NULL && strcmp(cmd, "MAIL") == 0 &&
+		    (strcmp(reason, "userunknown") == 0 || strcmp(reason, "hostunknown") == 0 ||
+		     strcmp(reason, "filtered") == 0))
+			reason = "rejected";
 		/* Refused before any recipient was named: the sending host is blocked. */
 		if (reason != NULL && (strcmp(cmd, "CONN") == 0 || strcmp(cmd, "HELO") == 0 ||
 				       strcmp(cmd, "EHLO") == 0) &&
