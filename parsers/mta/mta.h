@@ -1,7 +1,10 @@
 /*
- * mta.h - the non-standard bounce formats, one file each under parsers/mta/.
+ * mta.h - the non-standard bounce formats under parsers/mta/: a format with its own
+ * parser (amazonses.c) or a row of the prose-format table (formats.c, read by
+ * text_bounce.c).
  *
- * Each format is a struct rb_mta: a name (what decoded_by says) and a parse function
+ * Each entry is a struct rb_mta: a name (what decoded_by says, unless the parse
+ * function sets out->decoded_by to a more precise one) and a parse function
  * that first checks the format's signature (From, Subject, a header the MTA adds, a
  * line of its text) and returns 0 at once when the message is not its own; otherwise
  * it adds one record per recipient to `out` and returns 1. -1 means out of memory.
