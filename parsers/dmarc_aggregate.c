@@ -64,7 +64,7 @@ static void field_set(struct field *f, const char *v)
 		n--;
 	if (n >= sizeof(f->s))
 		n = sizeof(f->s) - 1;
-	memcpy(f->s, v, n);
+	memmove(f->s, v, n); /* v may point into f->s (trimming in place) */
 	f->s[n] = '\0';
 	f->len = n;
 }

@@ -193,6 +193,20 @@ static void test_namespace_and_broken(void)
 	free(c);
 }
 
+/* A report's own <error>, padded with white space, is kept trimmed (found by fuzzing:
+ * the trim copied a string onto itself). */
+static void test_report_errors(void)
+{
+	const char *xml = "<feedback><report_metadata><org_name>o</org_name>"
+			  "<report_id>r</report_id><error>   parse failed at line 3   </error>"
+			  "</report_metadata><record><row><count>1</count></row></record></feedback>";
+	struct collected *c = calloc(1, sizeof(*c));
+	CHECK(collect_report_bytes(c, xml, strlen(xml), NULL) == RB_OK);
+	CHECK_STR(ev_str(first_of(c, "dmarc_report"), "errors"), "[ \"parse failed at line 3\" ]");
+	collected_free(c);
+	free(c);
+}
+
 static void test_limits(void)
 {
 	struct rb_limits limits;
@@ -221,6 +235,7 @@ int main(void)
 	test_corpus();
 	test_wrappings();
 	test_namespace_and_broken();
+	test_report_errors();
 	test_limits();
 	return check_done();
 }
