@@ -531,6 +531,7 @@ static const struct phrase_row phrase_table[] = {
 
 	/* Transport. */
 	{"failedstarttls", "starttls"},
+	{"failedstarttls", "does not support tls"},
 	{"failedstarttls", "tls required"},
 	{"failedstarttls", "must issue a starttls"},
 	{"expired", "delivery time expired"},
@@ -734,16 +735,20 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		if (b->status == NULL)
 			b->status = "";
 		const struct status_row *row = status_lookup(b->status);
+		/* Gmail wraps the remote server's words in its own sentence: judge those. */
+		const char *inner = rb_text_find_ci(b->diagnostic, "the other server returned was:");
+		const char *words = inner ? inner + strlen("the other server returned was:")
+					  : b->diagnostic;
 		/* The remote server's own code, when it differs from the DSN's, is the
 		 * better witness ("Status: 5.1.1" over "550 5.7.1 IP blacklisted"). */
 		char said[16];
-		if (rb_text_find_status(b->diagnostic, said) && strcmp(said, b->status) != 0 &&
+		if (rb_text_find_status(words, said) && strcmp(said, b->status) != 0 &&
 		    said[0] == (*b->status ? b->status[0] : said[0])) {
 			const struct status_row *own = status_lookup(said);
 			if (own != NULL)
 				row = own;
 		}
-		const char *by_text = rb_classify_text(b->diagnostic);
+		const char *by_text = rb_classify_text(words);
 		if (row != NULL && row->strong)
 			reason = row->reason;
 		else if (by_text != NULL)
