@@ -64,9 +64,16 @@ const struct rb_text_format rb_text_formats[] = {
 	 .end = {"Below is a copy of the original message"}},
 	/* Exchange 2003 (lhost-exchange2003-*). */
 	{.name = "exchange2003",
-	 .body = {"did not reach the following recipient"},
+	 .body = {"did not reach the following recipient",
+		  "The following recipient(s) could not be reached"},
 	 .start = {"did not reach the following recipient(s):",
-		   "did not reach the following recipient"}},
+		   "did not reach the following recipient",
+		   "The following recipient(s) could not be reached:"}},
+	/* Sun/Oracle Messaging Server in prose (lhost-messagingserver-03). */
+	{.name = "messagingserver",
+	 .body = {"This report relates to a message you sent with the following header"},
+	 .start = {"cannot be delivered to the following recipients:"},
+	 .end = {"Original-envelope-id:", "Reporting-MTA:"}},
 	/* Old Sendmail (lhost-v5sendmail-*). */
 	{.name = "v5sendmail",
 	 .body = {"----- Transcript of session follows -----"},
@@ -92,7 +99,7 @@ const struct rb_text_format rb_text_formats[] = {
 	 .from = {"InterScan MSS", "InterScan Messaging"}},
 	/* Verizon (lhost-verizon-*). */
 	{.name = "verizon",
-	 .from = {"@vzwpix.com", "@vtext.com"},
+	 .from = {"vzwpix.com", "vtext.com"},
 	 .end = {"Original Message:"},
 	 .recipient_from_original = true},
 	/* au one net / KDDI and EZweb (lhost-kddi-*, lhost-ezweb-*). */
