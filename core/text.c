@@ -249,6 +249,19 @@ char *rb_text_address_normalize(struct rb_arena *arena, const char *s)
 	size_t n = strlen(s);
 	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '>' || s[n - 1] == '.'))
 		n--;
+	/* A quoted local part ("john..doe"@example.org) loses its quotes: the address
+	 * is compared and stored as people write it in lists. */
+	if (n > 3 && s[0] == '"') {
+		const char *q = memchr(s + 1, '"', n - 1);
+		if (q != NULL && q + 1 < s + n && q[1] == '@') {
+			char *unq = rb_arena_printf(arena, "%.*s%.*s", (int)(q - s - 1), s + 1,
+						    (int)(s + n - q - 1), q + 1);
+			if (unq == NULL)
+				return NULL;
+			s = unq;
+			n = strlen(unq);
+		}
+	}
 	char *out = rb_arena_strndup(arena, s, n);
 	if (out == NULL)
 		return NULL;

@@ -46,6 +46,31 @@ static bool is_generic_status(const char *status)
 	return n == 0 || (n >= 5 && strcmp(status + 1, ".0.0") == 0);
 }
 
+/*
+ * The address of a recipient field: "rfc822; a@b", with a source route
+ * ("@relay:a@b") dropped; NULL when there is no local part.
+ */
+static const char *dsn_address(struct rb_arena *arena, const char *value)
+{
+	const char *v = after_type(arena, value);
+	const char *colon = strrchr(v, ':');
+	if (v[0] == '@' || (v[0] == '<' && v[1] == '@')) {
+		if (colon == NULL)
+			return NULL;
+		v = colon + 1;
+	}
+	const char *addr = rb_text_find_address(arena, v);
+	if (addr == NULL || addr[0] == '@')
+		return NULL;
+	return addr;
+}
+
+static bool has_dotted_domain(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	return at != NULL && strchr(at, '.') != NULL;
+}
+
 /* The fields of one recipient, as a range of the flattened field list. */
 struct dsn_group {
 	const struct rb_field *fields;
@@ -65,14 +90,16 @@ static void fill_record(struct rb_arena *arena, struct rb_bounce *r, const struc
 {
 	const char *final = group_get(g, "Final-Recipient");
 	const char *original = group_get(g, "Original-Recipient");
-	const char *addr = rb_text_find_address(arena, final ? final : original);
-	if (addr == NULL && final != NULL)
+	const char *addr = final ? dsn_address(arena, final) : NULL;
+	const char *orig = original ? dsn_address(arena, original) : NULL;
+	/* A Final-Recipient that lost its local part ("@mx.example.org") or names a bare
+	 * local host ("kijitora@server") is worse than the Original-Recipient. */
+	if (orig != NULL && (addr == NULL || !has_dotted_domain(addr)))
+		addr = orig;
+	if (addr == NULL && final != NULL && strchr(final, '@') == NULL)
 		addr = after_type(arena, final); /* a local recipient without a domain */
 	r->recipient = addr ? addr : "";
-	if (original != NULL) {
-		const char *o = rb_text_find_address(arena, original);
-		r->original_recipient = o ? o : "";
-	}
+	r->original_recipient = orig ? orig : "";
 	const char *action = group_get(g, "Action");
 	r->action = action ? rb_text_lower(arena, after_type(arena, action)) : "";
 	/* "failed (bad destination)" -> "failed" */

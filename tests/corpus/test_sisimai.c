@@ -25,7 +25,7 @@
 #define ROOT "tests/corpus/sisimai/"
 
 /* Regression floors: the measured accuracy, rounded down. */
-#define FLOOR_RECIPIENT 0.97
+#define FLOOR_RECIPIENT 0.975
 #define FLOOR_REASON 0.86
 #define FLOOR_HARD 0.94
 #define FLOOR_STATUS 0.93

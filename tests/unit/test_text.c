@@ -46,6 +46,8 @@ static void test_addresses(struct rb_arena *arena)
 	CHECK(rb_text_find_address(arena, "") == NULL);
 	CHECK_STR(rb_text_address_normalize(arena, " rfc822; <A@B.EXAMPLE> "), "A@b.example");
 	CHECK_STR(rb_text_address_normalize(arena, NULL), "");
+	CHECK_STR(rb_text_address_normalize(arena, "\"neko..nyaan\"@Example.ORG"),
+		  "neko..nyaan@example.org");
 }
 
 static void test_fields(struct rb_arena *arena)
