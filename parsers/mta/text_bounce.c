@@ -235,13 +235,14 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 			const char *at = rb_text_find_ci(l, addr);
 			if (known != NULL) {
 				current = known;
-				/* The rest of a line that only names it again says nothing new. */
+				/* A line that introduces the address again adds only what follows
+				 * it; a sentence that mentions it is kept whole. */
 				const char *rest = at ? at + strlen(addr) : l;
 				while (*rest && strchr(">:.)\"' \t", *rest))
 					rest++;
-				if (at == NULL || !is_intro(arena, l, at) || *rest)
-					diag_append(arena, current, at && is_intro(arena, l, at) ? rest : l,
-						    strlen(at && is_intro(arena, l, at) ? rest : l));
+				const char *words = at != NULL && is_intro(arena, l, at) ? rest : l;
+				if (*words)
+					diag_append(arena, current, words, strlen(words));
 				continue;
 			}
 			if (!listed && at != NULL && (!strict || is_intro(arena, l, at)) &&
