@@ -9,7 +9,11 @@
  *     nothing;
  *  2. phrases of the diagnostic, lowercased, checked in table order: the order is
  *     the priority (a message "blocked for spam" is spamdetected, not blocked);
- *  3. the weak status default, then the SMTP reply code class.
+ *  3. the weak status default, then the SMTP reply code class;
+ *  4. rules on the SMTP phase the error answered (a refusal at MAIL FROM is about
+ *     the sender, one before any recipient is about the sending host, "user
+ *     unknown" after DATA is a filter) and on final bounces of timed-out
+ *     connections (expired).
  *
  * Hard = userunknown, hostunknown, hasmoved, and notaccept with a 5xx code or
  * class-5 status, or with no code at all in a final bounce (DESIGN.md). Delayed
@@ -758,8 +762,11 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		else
 			reason = reason_from_reply_code(b->reply_code);
 		const char *cmd = b->smtp_command ? b->smtp_command : "";
-		/* "User unknown" not in answer to RCPT and without a 5.1.x code: the
-		 * address was accepted, a filter behind it refused the message. */
+		/* "User unknown" that is not about the address: in answer to DATA, with
+		 * neither a code nor a phase, or under a code about the message (see
+		 * userunknown_code_says_filtered) outside RCPT. The address was accepted;
+		 * a filter behind it refused the message. Words that say the address does
+		 * not exist, and strong codes, keep userunknown. */
 		if (reason != NULL && strcmp(reason, "userunknown") == 0 &&
 		    (row == NULL || !row->strong) &&
 		    !says_address_is_unknown(b->diagnostic) &&
