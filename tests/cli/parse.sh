@@ -45,6 +45,18 @@ check "no path is a usage error" test $? -eq 2
 "$rebound" parse --bogus x >/dev/null 2>&1
 check "unknown option is a usage error" test $? -eq 2
 
+# Bare report files are streamed: any wrapping, the same events.
+"$rebound" parse tests/data/dmarc/report.xml.gz.gz >"$work/gz.out" 2>/dev/null
+check "double gzip report gives its records" test "$(grep -c '"type":"dmarc_record"' "$work/gz.out")" -eq 2
+"$rebound" parse - <tests/data/dmarc/report.zip >"$work/zip.out" 2>/dev/null
+check "zip report from stdin" test "$(grep -c '"type":"dmarc_report"' "$work/zip.out")" -eq 1
+check "same ids in both wrappings" test "$(grep dmarc_report "$work/gz.out" | cut -c1-45)" = "$(grep dmarc_report "$work/zip.out" | cut -c1-45)"
+# A broken report is an error event; the input was read, so the exit status is 0.
+"$rebound" parse tests/data/dmarc/broken.json >"$work/broken.out" 2>"$work/broken.err"
+check "broken report exits 0" test $? -eq 0
+check "broken report is an error event" grep -q '"type":"error"' "$work/broken.out"
+check "stderr counts unparsed messages" grep -q "could not be parsed" "$work/broken.err"
+
 # The summary counts by type.
 "$rebound" parse --summary samples/maildir >"$work/summary" 2>/dev/null
 check "summary over the sample mailbox" grep -q "^26 messages" "$work/summary"
