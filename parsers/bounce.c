@@ -27,6 +27,8 @@
 
 /* Bytes of readable text taken as the diagnostic when nothing closer is found. */
 #define BOUNCE_BODY_DIAGNOSTIC_MAX 600
+/* Bytes of readable text searched for a recipient's own line. */
+#define BOUNCE_BODY_SCAN_MAX (256 * 1024)
 
 struct rb_bounce *rb_bounce_add(struct rb_bounce_set *set)
 {
@@ -66,7 +68,9 @@ static const char *diagnostic_from_body(struct rb_arena *arena, const char *body
 		return NULL;
 	const char *cursor = body, *line;
 	size_t len;
-	while (rb_text_next_line(&cursor, &line, &len)) {
+	/* Bounded: done once per recipient, and a hostile bounce may list a thousand. */
+	while ((size_t)(cursor - body) < BOUNCE_BODY_SCAN_MAX &&
+	       rb_text_next_line(&cursor, &line, &len)) {
 		if (rb_text_find_ci_n(line, len, recipient) == NULL)
 			continue;
 		char *l = rb_arena_strndup(arena, line, len);
@@ -136,16 +140,21 @@ static const char *command_from_transcript(const char *body)
 	return NULL;
 }
 
-/* The phrases are lowercase; both texts are searched lowercased. */
-static const char *smtp_command_of(struct rb_arena *arena, const char *diagnostic,
-				   const struct rb_mail *mail)
+/* The SMTP command a recipient's own words name (the phrases are lowercase). */
+static const char *command_in_diagnostic(struct rb_arena *arena, const char *diagnostic)
 {
-	const size_t n = sizeof(command_phrases) / sizeof(command_phrases[0]);
 	const char *diag = rb_text_lower(arena, diagnostic);
-	for (size_t i = 0; diag != NULL && i < n; i++)
+	for (size_t i = 0; diag != NULL && i < sizeof(command_phrases) / sizeof(command_phrases[0]);
+	     i++)
 		if (strstr(diag, command_phrases[i].phrase) != NULL)
 			return command_phrases[i].command;
-	for (size_t i = 0; i < n; i++)
+	return NULL;
+}
+
+/* The SMTP command the whole notice names; worked out once per message. */
+static const char *command_in_body(const struct rb_mail *mail)
+{
+	for (size_t i = 0; i < sizeof(command_phrases) / sizeof(command_phrases[0]); i++)
 		if (rb_mail_body_find(mail, command_phrases[i].phrase) != NULL)
 			return command_phrases[i].command;
 	return command_from_transcript(mail->body);
@@ -243,6 +252,8 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 	*handled_r = true;
 
 	const char *to = rb_text_find_address(arena, original_header(mail, &set, "To"));
+	const char *body_command = NULL;
+	bool body_command_known = false;
 	for (size_t i = 0; i < set.count; i++) {
 		struct rb_bounce *b = &set.items[i];
 		if (*b->recipient == '\0' && to != NULL)
@@ -264,7 +275,14 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 		if (*b->action == '\0')
 			b->action = "failed";
 		if (*b->smtp_command == '\0') {
-			const char *cmd = smtp_command_of(arena, b->diagnostic, mail);
+			const char *cmd = command_in_diagnostic(arena, b->diagnostic);
+			if (cmd == NULL) {
+				if (!body_command_known) {
+					body_command = command_in_body(mail);
+					body_command_known = true;
+				}
+				cmd = body_command;
+			}
 			/* "550 <a@b>: ..." is how Postfix-style servers answer RCPT TO:<a@b>. */
 			if (cmd == NULL && *b->recipient != '\0') {
 				char *echo = rb_arena_printf(arena, "<%s>:", b->recipient);

@@ -209,11 +209,45 @@ static void test_prose_bounce(void)
 	collected_free(&c);
 }
 
+/* A hostile DSN: a thousand recipients and a megabyte of text. Every recipient gets
+ * its event; per-recipient searches of the text are bounded, so this stays linear. */
+static void test_many_recipients(void)
+{
+	size_t cap = 4u << 20, o = 0;
+	char *raw = malloc(cap);
+	o += (size_t)snprintf(raw + o, cap - o,
+			      "From: MAILER-DAEMON@mx.example.org\nSubject: Undelivered Mail\n"
+			      "Content-Type: multipart/report; report-type=delivery-status; "
+			      "boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\n");
+	for (int i = 0; i < 20000; i++)
+		o += (size_t)snprintf(raw + o, cap - o, "filler line %d of the notice text\n", i);
+	o += (size_t)snprintf(raw + o, cap - o, "--B\nContent-Type: message/delivery-status\n\n"
+						  "Reporting-MTA: dns; mx.example.org\n");
+	for (int i = 0; i < 1000; i++)
+		o += (size_t)snprintf(raw + o, cap - o,
+				      "\nFinal-Recipient: rfc822; user%d@example.net\nAction: failed\n"
+				      "Status: 5.1.1\n",
+				      i);
+	o += (size_t)snprintf(raw + o, cap - o, "--B--\n");
+	struct collected *c = calloc(1, sizeof(*c));
+	CHECK(collect_bytes(c, raw, o, "many") == RB_OK);
+	CHECK(count_of(c, "bounce") == 1000);
+	CHECK(count_of(c, "error") == 0);
+	if (c->count == 1000) {
+		CHECK_STR(ev_str(c->events[999], "recipient"), "user999@example.net");
+		CHECK_STR(ev_str(c->events[999], "reason"), "userunknown");
+	}
+	collected_free(c);
+	free(c);
+	free(raw);
+}
+
 int main(void)
 {
 	test_dsn_records();
 	test_phrases();
 	test_hard_rule();
 	test_prose_bounce();
+	test_many_recipients();
 	return check_done();
 }
