@@ -272,6 +272,22 @@ char *rb_text_address_normalize(struct rb_arena *arena, const char *s)
 	return out;
 }
 
+/*
+ * The value of the field being read spans [start, end) of the text, continuation
+ * lines included; it is copied once, when the field is complete, so a field folded
+ * over many lines costs its length, not its length squared.
+ */
+static void field_finish(struct rb_arena *arena, struct rb_field *f, const char *start,
+			 const char *end)
+{
+	if (f == NULL)
+		return;
+	char *raw = rb_arena_strndup(arena, start, (size_t)(end - start));
+	f->value = raw ? rb_text_squeeze(arena, raw) : "";
+	if (f->value == NULL)
+		f->value = "";
+}
+
 size_t rb_fields_parse(struct rb_arena *arena, const char *text, struct rb_field_block **blocks_r)
 {
 	*blocks_r = NULL;
@@ -279,32 +295,36 @@ size_t rb_fields_parse(struct rb_arena *arena, const char *text, struct rb_field
 	struct rb_field_block *blocks = NULL;
 	struct rb_field_block *cur = NULL;
 	size_t cap_fields = 0;
+	struct rb_field *open_field = NULL;       /* the field whose value is still growing */
+	const char *value_start = NULL, *value_end = NULL;
 	const char *cursor = text, *line;
 	size_t len;
 	while (rb_text_next_line(&cursor, &line, &len)) {
 		bool blank = true;
-		for (size_t i = 0; i < len; i++)
+		for (size_t i = 0; i < len && blank; i++)
 			if (!isspace((unsigned char)line[i]))
 				blank = false;
 		if (blank) {
+			field_finish(arena, open_field, value_start, value_end);
+			open_field = NULL;
 			cur = NULL;
 			continue;
 		}
-		if ((line[0] == ' ' || line[0] == '\t') && cur != NULL && cur->count > 0) {
-			struct rb_field *f = &cur->fields[cur->count - 1];
-			char *more = rb_text_trim(arena, line, len);
-			f->value = rb_arena_printf(arena, "%s %s", f->value, more ? more : "");
+		if ((line[0] == ' ' || line[0] == '\t') && open_field != NULL) {
+			value_end = line + len;
 			continue;
 		}
 		const char *colon = memchr(line, ':', len);
 		if (colon == NULL || colon == line)
 			continue;
 		bool name_ok = true;
-		for (const char *p = line; p < colon; p++)
+		for (const char *p = line; p < colon && name_ok; p++)
 			if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
 				name_ok = false;
 		if (!name_ok)
 			continue;
+		field_finish(arena, open_field, value_start, value_end);
+		open_field = NULL;
 		if (cur == NULL) {
 			if (nblocks == cap_blocks) {
 				size_t nc = cap_blocks ? cap_blocks * 2 : 4;
@@ -328,10 +348,13 @@ size_t rb_fields_parse(struct rb_arena *arena, const char *text, struct rb_field
 				return 0;
 			cap_fields = nc;
 		}
-		struct rb_field *f = &cur->fields[cur->count++];
-		f->name = rb_arena_strndup(arena, line, (size_t)(colon - line));
-		f->value = rb_text_trim(arena, colon + 1, len - (size_t)(colon + 1 - line));
+		open_field = &cur->fields[cur->count++];
+		open_field->name = rb_arena_strndup(arena, line, (size_t)(colon - line));
+		open_field->value = "";
+		value_start = colon + 1;
+		value_end = line + len;
 	}
+	field_finish(arena, open_field, value_start, value_end);
 	*blocks_r = blocks;
 	return nblocks;
 }

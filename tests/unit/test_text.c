@@ -1,6 +1,8 @@
 /*
  * test_text.c - core/text.c: codes, addresses, field blocks, lines.
  */
+#include <stdlib.h>
+
 #include "check.h"
 #include "core/arena.h"
 #include "core/text.h"
@@ -76,6 +78,16 @@ static void test_fields(struct rb_arena *arena)
 	CHECK(rb_field_get(&blocks[1], "Remote-MTA") == NULL);
 	CHECK_STR(rb_field_get(&blocks[2], "Action"), "delayed");
 	CHECK(rb_fields_parse(arena, "", &blocks) == 0);
+
+	/* A field folded over 100,000 lines is read in one pass (hostile input). */
+	size_t lines = 100000, cap = lines * 4 + 64, o = 0;
+	char *folded = malloc(cap);
+	o += (size_t)snprintf(folded + o, cap - o, "Diagnostic-Code: smtp;");
+	for (size_t i = 0; i < lines; i++)
+		o += (size_t)snprintf(folded + o, cap - o, "\n x");
+	CHECK(rb_fields_parse(arena, folded, &blocks) == 1);
+	CHECK(blocks[0].count == 1 && strlen(blocks[0].fields[0].value) == 6 + 2 * lines - 1);
+	free(folded);
 }
 
 static void test_lines_and_case(struct rb_arena *arena)
