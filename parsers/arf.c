@@ -232,9 +232,12 @@ static enum rb_status emit_ses_complaints(const struct rb_mail *mail, struct rb_
 	if (complaint != NULL && json_object_object_get_ex(complaint, "complainedRecipients", &list) &&
 	    json_object_get_type(list) == json_type_array)
 		n = json_object_array_length(list);
-	for (size_t i = 0; i < n && i < ARF_MAX_RECIPIENTS; i++) {
-		const char *rcpt =
-			address_of(arena, rb_ses_str(json_object_array_get_idx(list, i), "emailAddress"));
+	/* A notification that lists nobody is still one complaint, about nobody known. */
+	size_t events = n > 0 ? n : 1;
+	for (size_t i = 0; i < events && i < ARF_MAX_RECIPIENTS; i++) {
+		const char *rcpt = n > 0 ? address_of(arena, rb_ses_str(json_object_array_get_idx(list, i),
+									 "emailAddress"))
+					 : "";
 		struct rb_event *ev = rb_event_begin(em, RB_EVENT_COMPLAINT);
 		if (ev == NULL)
 			return rb_event_finish(em, ev);

@@ -104,7 +104,13 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 
 	bool handled = false;
 	for (size_t i = 0; i < sizeof(classifiers) / sizeof(classifiers[0]) && !handled; i++) {
+		unsigned before = em.emitted;
 		st = classifiers[i](mail, arena, &limits, &em, &handled);
+		if (handled && st == RB_OK && em.status == RB_OK && em.emitted == before) {
+			/* A classifier that claims a message must leave a trace of it. */
+			rb_emit_problem(&em, RB_EVENT_ERROR,
+					"message recognized but no event could be made of it");
+		}
 		if (st != RB_OK && em.status == RB_OK) {
 			rb_arena_free(&arena);
 			return rb_error_set(err, st, "%s",

@@ -125,12 +125,27 @@ static void test_fixtures(struct collected *c)
 	(void)ev;
 }
 
+/* An SES complaint notification that lists nobody is still one complaint (found by
+ * fuzz_message: the message was claimed and no event came out). */
+static void test_ses_without_recipients(struct collected *c)
+{
+	const char *raw = "From: no-reply@sns.amazonaws.com\nSubject: AWS Notification Message\n\n"
+			  "{\"notificationType\":\"Complaint\",\"complaint\":{\"userAgent\":\"x\","
+			  "\"complaintFeedbackType\":\"abuse\"},\"mail\":{\"messageId\":\"m-1\"}}\n";
+	collected_free(c);
+	CHECK(collect_bytes(c, raw, strlen(raw), "ses") == RB_OK);
+	CHECK(c->count == 1);
+	CHECK_STR(ev_str(first_of(c, "complaint"), "recipient"), "");
+	CHECK_STR(ev_str(first_of(c, "complaint"), "original_message_id"), "m-1");
+}
+
 int main(void)
 {
 	struct collected *c = calloc(1, sizeof(*c));
 	test_corpus_complaints(c);
 	test_corpus_auth_failures(c);
 	test_fixtures(c);
+	test_ses_without_recipients(c);
 	collected_free(c);
 	free(c);
 	return check_done();
