@@ -65,8 +65,8 @@ static enum rb_status read_payload(struct report_run *run, struct rb_reader *in,
 		return run->em->status;
 	if (st == RB_ERR_NOMEM)
 		return st;
-	char why[700];
-	snprintf(why, sizeof(why), "%s cannot be read: %s", what, err.message);
+	char why[sizeof(err.message) + 256];
+	snprintf(why, sizeof(why), "%.200s cannot be read: %s", what, err.message);
 	run->reports++; /* claimed: the error is the record of it */
 	return rb_emit_problem(run->em, RB_EVENT_ERROR, why);
 }

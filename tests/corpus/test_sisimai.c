@@ -173,7 +173,7 @@ int main(void)
 			continue;
 		if (strcmp(fields[0], current) != 0) {
 			/* A new message: parse it with LF, CRLF and CR line endings. */
-			snprintf(current, sizeof(current), "%s", fields[0]);
+			snprintf(current, sizeof(current), "%.200s", fields[0]);
 			index = 0;
 			char path[512];
 			snprintf(path, sizeof(path), ROOT "%s", current);
