@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "parsers/rhost.h"
 
 /* ---- 1. status codes (subject.detail; the class is checked separately) ---- */
 
@@ -735,6 +736,8 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 	(void)mail;
 	(void)arena;
 	const char *reason = b->reason && *b->reason ? b->reason : NULL;
+	if (reason == NULL)
+		reason = rb_rhost_reason(b); /* the provider's own codes come first */
 	if (reason == NULL) {
 		if (b->status == NULL)
 			b->status = "";
