@@ -101,6 +101,7 @@ static const struct {
 	{"after mail from", "MAIL"},
 	{"did not like our mail from", "MAIL"},
 	{"mail from response", "MAIL"},
+	{"but sender was rejected", "MAIL"},       /* qmail */
 	{"in reply to ehlo", "EHLO"},
 	{"in reply to helo", "HELO"},
 	{"after ehlo", "EHLO"},

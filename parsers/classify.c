@@ -293,6 +293,8 @@ static const struct phrase_row phrase_table[] = {
 	{"blocked", "connection rejected"},
 	{"blocked", "not accepting connections"},
 	{"blocked", "access denied. ip"},
+	{"rejected", "but sender was rejected"}, /* qmail: the envelope sender refused */
+	{"securityerror", ">... access denied"}, /* sendmail access db on the envelope */
 	{"blocked", "your ip"},
 	{"blocked", "your host"},
 	{"blocked", "host is blocked"},
@@ -749,8 +751,12 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		/* The remote server's own code, when it differs from the DSN's, is the
 		 * better witness ("Status: 5.1.1" over "550 5.7.1 IP blacklisted"). */
 		char said[16];
-		if (rb_text_find_status(words, said) && strcmp(said, b->status) != 0 &&
-		    said[0] == (*b->status ? b->status[0] : said[0])) {
+		bool differs = false;
+		for (const char *p = words; !differs && rb_text_find_status(p, said);) {
+			differs = strcmp(said, b->status) != 0;
+			p = strstr(p, said) + strlen(said);
+		}
+		if (differs && said[0] == (*b->status ? b->status[0] : said[0])) {
 			const struct status_row *own = status_lookup(said);
 			if (own != NULL)
 				row = own;
