@@ -266,6 +266,7 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 				 * first part of the readable text) are the best there is. */
 				d = rb_text_squeeze(arena, rb_arena_strndup(arena, mail->body,
 									    BOUNCE_BODY_DIAGNOSTIC_MAX));
+				b->diagnostic_is_notice = true;
 			}
 			if (d != NULL) {
 				b->diagnostic = d;

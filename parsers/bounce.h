@@ -29,6 +29,7 @@ struct rb_bounce {
 	const char *smtp_command;       /* RCPT, DATA, MAIL, HELO, EHLO, CONN, ... or "" */
 	const char *last_attempt;       /* Last-Attempt-Date as written */
 	const char *reason;             /* set by a format that knows; else by classify */
+	bool diagnostic_is_notice;      /* diagnostic is the notice's prose, no server words */
 	bool hard;
 };
 

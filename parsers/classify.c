@@ -801,8 +801,12 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 			reason = "expired";
 		if (reason == NULL && b->action != NULL && strcmp(b->action, "delayed") == 0)
 			reason = "expired";
+		/* Undecided: "onhold" when the server said something we cannot read
+		 * (a person may), "undefined" when there were no words at all. */
 		if (reason == NULL)
-			reason = "undefined";
+			reason = b->diagnostic && *b->diagnostic && !b->diagnostic_is_notice
+					 ? "onhold"
+					 : "undefined";
 	}
 	b->reason = reason;
 	b->hard = strcmp(b->action ? b->action : "", "delayed") != 0 &&

@@ -141,6 +141,7 @@ struct text_record {
 	struct rb_bounce *b;
 	char *diag;
 	size_t diag_len;
+	bool line_only; /* the words are only the recipient's own line */
 };
 
 static void diag_append(struct rb_arena *arena, struct text_record *r, const char *s, size_t n)
@@ -156,6 +157,7 @@ static void diag_append(struct rb_arena *arena, struct text_record *r, const cha
 		n = TEXT_DIAGNOSTIC_MAX - r->diag_len;
 	memcpy(r->diag + r->diag_len, s, n);
 	r->diag_len += n;
+	r->line_only = false;
 	r->diag[r->diag_len] = '\0';
 }
 
@@ -211,6 +213,7 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		failed = comma ? comma + 1 : failed + len;
 	}
 	bool listed = nrec > 0;
+	struct text_record preamble = {0};
 
 	/* Pass 1: recipients introduced as such. Pass 2, when pass 1 found none: any
 	 * address in the section (IMail's "Unknown user: a@b", m-FILTER's lists). */
@@ -256,17 +259,28 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 				const char *rest = at + strlen(addr);
 				while (*rest && strchr(">:.)\"' \t", *rest))
 					rest++;
-				if (!strict)
+				if (!strict) {
 					diag_append(arena, current, l, strlen(l));
-				else if (*rest)
+					current->line_only = true;
+				} else if (*rest) {
 					diag_append(arena, current, rest, strlen(rest));
+				}
 				continue;
 			}
 		}
 		if (current != NULL && len > 0)
 			diag_append(arena, current, l, strlen(l));
+		else if (current == NULL && len > 0 && strict &&
+			 (line != start || start == mail->body || start[-1] == '\n'))
+			diag_append(arena, &preamble, l, strlen(l)); /* not the marker's line */
 	}
 	}
+
+	/* Lotus Notes writes the error above the address: a recipient with no words
+	 * of its own takes the section's words before the first recipient. */
+	for (size_t i = 0; i < nrec && preamble.diag_len > 0; i++)
+		if (recs[i].diag_len == 0)
+			diag_append(arena, &recs[i], preamble.diag, preamble.diag_len);
 
 	if (nrec == 0) {
 		/* Nobody named: the returned message's To, with the section as the words.
@@ -286,6 +300,8 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		char *section = rb_arena_strndup(arena, start, (size_t)(end - start));
 		if (section != NULL)
 			diag_append(arena, &recs[nrec], section, strlen(section));
+		/* Without a marked error section, the section is the whole notice. */
+		b->diagnostic_is_notice = f->start[0] == NULL;
 		nrec++;
 	} else if (listed) {
 		/* Listed recipients whose lines were not found share the section's words. */
@@ -297,12 +313,15 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 				section = rb_arena_strndup(arena, start, (size_t)(end - start));
 			if (section != NULL)
 				diag_append(arena, &recs[i], section, strlen(section));
+			recs[i].b->diagnostic_is_notice = true;
 		}
 	}
 
 	for (size_t i = 0; i < nrec; i++) {
 		struct rb_bounce *b = recs[i].b;
 		b->diagnostic = recs[i].diag ? rb_text_squeeze(arena, recs[i].diag) : "";
+		if (recs[i].line_only)
+			b->diagnostic_is_notice = true;
 		char code[16];
 		if (rb_text_find_status(b->diagnostic, code))
 			b->status = rb_arena_strdup(arena, code);
