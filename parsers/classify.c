@@ -701,25 +701,17 @@ static const char *reason_from_reply_code(int code)
 	}
 }
 
-/*
- * "User unknown" under a code that is not about the address (x.0.0 undefined,
- * x.2.1 mailbox disabled, x.3.0 system, x.7.1 not authorized): the address is
- * fine, the message was refused behind it.
- */
-static bool userunknown_code_says_filtered(const char *status)
+/* x.1.0 "other address status" and x.1.10 (Microsoft's RecipientNotFound): the
+ * server still speaks of the address. */
+static bool status_is_about_address(const char *status)
 {
-	static const char *const codes[] = {".0.0", ".2.1", ".3.0", ".7.1"};
-	if (status == NULL || strlen(status) < 5)
-		return false;
-	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (strcmp(status + 1, codes[i]) == 0)
-			return true;
-	return false;
+	return status != NULL && strlen(status) >= 5 &&
+	       (strcmp(status + 1, ".1.0") == 0 || strcmp(status + 1, ".1.10") == 0);
 }
 
 /* Words that say the address itself does not exist, whatever the phase or code. */
 static const char *const definite_userunknown[] = {
-	"doesn't have a",            /* Yahoo: "This user doesn't have a yahoo.com account" */
+	"dd this user doesn't have a", /* Yahoo's SMTP answer for a missing account */
 	"address not found",         /* Gmail: "** Address not found **" */
 	"address couldn't be found",
 	"not listed in",             /* Lotus Notes and Domino directories */
@@ -764,6 +756,7 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		const char *by_text = rb_classify_text(words);
 		if (row != NULL && row->strong)
 			reason = row->reason;
+
 		else if (by_text != NULL)
 			reason = by_text;
 		else if (row != NULL)
@@ -778,10 +771,8 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		 * not exist, and strong codes, keep userunknown. */
 		if (reason != NULL && strcmp(reason, "userunknown") == 0 &&
 		    (row == NULL || !row->strong) &&
-		    !says_address_is_unknown(b->diagnostic) &&
-		    (strcmp(cmd, "DATA") == 0 ||
-		     (*b->status == '\0' && b->reply_code > 0 && *cmd == '\0') ||
-		     (strcmp(cmd, "RCPT") != 0 && userunknown_code_says_filtered(b->status))))
+		    !says_address_is_unknown(b->diagnostic) && strcmp(cmd, "RCPT") != 0 &&
+		    !status_is_about_address(b->status))
 			reason = "filtered";
 		/* An answer to MAIL FROM is about the sender, not the recipient. */
 		if (reason != NULL && strcmp(cmd, "MAIL") == 0 &&

@@ -29,8 +29,10 @@ enum provider {
 	PROVIDER_FRANCEPTT,
 	PROVIDER_GODADDY,
 	PROVIDER_MESSAGELABS,
+	PROVIDER_MICROSOFT,
 	PROVIDER_MIMECAST,
 	PROVIDER_NTTDOCOMO,
+	PROVIDER_OUTLOOK,
 	PROVIDER_SPECTRUM,
 	PROVIDER_YAHOOINC,
 };
@@ -50,8 +52,13 @@ static const struct provider_host provider_hosts[] = {
 	{PROVIDER_GODADDY, "smtp.secureserver.net"},
 	{PROVIDER_GODADDY, "mailstore1.secureserver.net"},
 	{PROVIDER_MESSAGELABS, ".messagelabs.com"},
+	{PROVIDER_MICROSOFT, ".prod.outlook.com"},
+	{PROVIDER_MICROSOFT, ".protection.outlook.com"},
+	{PROVIDER_MICROSOFT, ".onmicrosoft.com"},
+	{PROVIDER_MICROSOFT, ".exchangelabs.com"},
 	{PROVIDER_MIMECAST, ".mimecast.com"},
 	{PROVIDER_NTTDOCOMO, "mfsmax.docomo.ne.jp"},
+	{PROVIDER_OUTLOOK, ".hotmail.com"},
 	{PROVIDER_SPECTRUM, ".charter.net"},
 	{PROVIDER_YAHOOINC, ".yahoodns.net"},
 };
@@ -213,6 +220,12 @@ static const struct provider_phrase provider_phrases[] = {
 	{PROVIDER_MESSAGELABS, "no such user", "userunknown"},
 	{PROVIDER_MESSAGELABS, "invalid recipient", "userunknown"},
 	{PROVIDER_MESSAGELABS, "mailbox is not allowed", "userunknown"},
+	/* Exchange Online answers 5.4.1 "Access denied" for a recipient it does not
+	 * have (directory-based edge blocking). */
+	{PROVIDER_MICROSOFT, "recipient address rejected: access denied", "userunknown"},
+	{PROVIDER_MICROSOFT, "resolver.adr.recipientnotfound", "userunknown"},
+	{PROVIDER_OUTLOOK, "requested action not taken: mailbox unavailable", "userunknown"},
+	{PROVIDER_OUTLOOK, "because the domain is not reachable", "hostunknown"},
 	/* Mimecast's signature rule names: MCSpamSignature is its virus/phish engine. */
 	{PROVIDER_MIMECAST, "mcspamsignature", "virusdetected"},
 	{PROVIDER_NTTDOCOMO, "552 too much mail data", "mailboxfull"},

@@ -64,6 +64,7 @@ const struct rb_text_format rb_text_formats[] = {
 	 .end = {"Below is a copy of the original message"}},
 	/* Exchange 2003 (lhost-exchange2003-*). */
 	{.name = "exchange2003",
+	 .command = "RCPT", /* its notices list refused recipients */
 	 .body = {"did not reach the following recipient",
 		  "The following recipient(s) could not be reached"},
 	 .start = {"did not reach the following recipient(s):",
@@ -81,6 +82,7 @@ const struct rb_text_format rb_text_formats[] = {
 	 .end = {"----- Unsent message follows -----"}},
 	/* IMail (lhost-imailserver-*). */
 	{.name = "imailserver",
+	 .command = "RCPT", /* its notices list refused recipients */
 	 .from = {"postmaster@"},
 	 .subject = {"Undeliverable Mail"},
 	 .body = {"Original message follows."},
@@ -94,11 +96,22 @@ const struct rb_text_format rb_text_formats[] = {
 	 .body = {"------- Failure Reasons"},
 	 .start = {"------- Failure Reasons"},
 	 .end = {"------- Returned Message"}},
-	/* InterScan MSS (lhost-interscanmss-*). */
+	/* InterScan MSS (lhost-interscanmss-*). "Unable to deliver message to <a>" is
+	 * its notice for a recipient the next hop refused as unknown. */
 	{.name = "interscanmss",
+	 .command = "RCPT",
+	 .from = {"InterScan", "postmaster"},
+	 .body = {"Message from InterScan Messaging Security Suite"},
+	 .needs_from_and_body = true,
+	 .start = {"Unable to deliver message to"},
+	 .end = {"End of message"},
+	 .reason = "userunknown"},
+	{.name = "interscanmss",
+	 .command = "RCPT", /* its notices list refused recipients */
 	 .from = {"InterScan MSS", "InterScan Messaging"}},
 	/* Verizon (lhost-verizon-*). */
 	{.name = "verizon",
+	 .command = "RCPT", /* its notices list refused recipients */
 	 .from = {"vzwpix.com", "vtext.com"},
 	 .end = {"Original Message:"},
 	 .recipient_from_original = true},

@@ -329,6 +329,8 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		b->action = "failed";
 		if (f->reason != NULL)
 			b->reason = f->reason;
+		if (f->command != NULL && *b->smtp_command == '\0')
+			b->smtp_command = f->command;
 	}
 	out->decoded_by = f->name;
 	return rb_arena_failed(arena) ? -1 : 1;

@@ -23,6 +23,7 @@ struct rb_text_format {
 	const char *start[4];         /* the error section starts after the first found */
 	const char *end[6];           /* and ends before the first found of these */
 	const char *reason;           /* set when the format's words fix it, else NULL */
+	const char *command;          /* the SMTP command its errors answer, when fixed */
 	bool recipient_from_original; /* the text names no address: use the original's To */
 };
 
