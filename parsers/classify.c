@@ -67,7 +67,7 @@ static const struct status_row status_table[] = {
 	{"4.4", "hostunknown", false},     /* unable to route */
 	{"4.5", "systemfull", false},      /* mail system congestion */
 	{"4.6", "networkerror", true},     /* routing loop detected */
-	{"4.7", "expired", true},          /* delivery time expired */
+	{"4.7", "expired", false},         /* delivery time expired: the cause may be named */
 	{"5.0", "syntaxerror", false},     /* other or undefined protocol status */
 	{"5.1", "syntaxerror", false},     /* invalid command */
 	{"5.2", "syntaxerror", false},     /* syntax error */
@@ -534,7 +534,6 @@ static const struct phrase_row phrase_table[] = {
 	{"speeding", "rate limit"},
 	{"speeding", "too many messages"},
 	{"speeding", "sending too fast"},
-	{"speeding", "try again later"},
 
 	/* Transport. */
 	{"failedstarttls", "starttls"},
@@ -545,11 +544,9 @@ static const struct phrase_row phrase_table[] = {
 	{"expired", "retry time exceeded"},
 	{"expired", "retry timeout exceeded"},
 	{"expired", "message expired"},
-	{"expired", "has been delayed"},
-	{"expired", "could not be delivered for"},
-	{"expired", "giving up"},
-	{"expired", "queue too long"},
 	{"expired", "was not delivered within"},
+	{"networkerror", "wasn't able to establish an smtp connection"},
+	{"networkerror", "host name lookup failure"},
 	{"networkerror", "connection timed out"},
 	{"networkerror", "timed out"},
 	{"networkerror", "lost connection"},
@@ -590,6 +587,12 @@ static const struct phrase_row phrase_table[] = {
 
 /* Words so general that any specific phrase above wins over them. */
 static const struct phrase_row weak_phrase_table[] = {
+	/* The queue's own words on giving up: the cause, when named, is above. */
+	{"expired", "has been delayed"},
+	{"expired", "could not be delivered for"},
+	{"expired", "giving up"},
+	{"expired", "queue too long"},
+	{"speeding", "try again later"},
 	{"userunknown", "recipient address rejected"},
 	{"userunknown", "address rejected"},
 	{"userunknown", "recipient rejected"},
@@ -790,7 +793,10 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		    strcmp(b->action ? b->action : "", "failed") == 0 &&
 		    rb_text_find_ci(b->diagnostic, "timed out") != NULL)
 			reason = "expired";
-		if (reason == NULL && b->action != NULL && strcmp(b->action, "delayed") == 0)
+		/* Still trying: a connection or protocol trouble is a delay, not a cause. */
+		if (b->action != NULL && strcmp(b->action, "delayed") == 0 &&
+		    (reason == NULL || strcmp(reason, "networkerror") == 0 ||
+		     strcmp(reason, "syntaxerror") == 0))
 			reason = "expired";
 		/* Undecided: "onhold" when the server said something we cannot read
 		 * (a person may), "undefined" when there were no words at all. */
