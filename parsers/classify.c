@@ -145,6 +145,8 @@ struct phrase_row {
  * reason; the order of the groups is the priority when several match.
  */
 static const struct phrase_row phrase_table[] = {
+	{"hostunknown", "the account or domain may not exist"}, /* Exim's own guess */
+	{"rejected", "an address that has been blacklisted"},  /* the sender's address */
 	/* Specific words after a generic "Recipient address rejected:". */
 	{"contenterror", "media error"},
 	{"mailererror", "mailer error"},
