@@ -278,7 +278,7 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 			b->action = "failed";
 		if (*b->smtp_command == '\0') {
 			const char *cmd = command_in_diagnostic(arena, b->diagnostic);
-			if (cmd == NULL) {
+			if (cmd == NULL && !set.commands_per_recipient) {
 				if (!body_command_known) {
 					body_command = command_in_body(mail);
 					body_command_known = true;

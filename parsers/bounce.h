@@ -40,6 +40,8 @@ struct rb_bounce_set {
 	unsigned max;               /* limits->max_recipients */
 	bool truncated;             /* more recipients than max were seen */
 	const char *decoded_by;     /* format name: "rfc3464", "postfix", ... */
+	bool commands_per_recipient; /* the format found each record's command (or none):
+				      * the body's transcript does not speak for all */
 	/* Headers of a returned message quoted inline in the text (no MIME part). */
 	const struct rb_header *inline_original;
 	size_t inline_original_count;

@@ -77,6 +77,7 @@ const struct rb_text_format rb_text_formats[] = {
 	 .end = {"Original-envelope-id:", "Reporting-MTA:"}},
 	/* Old Sendmail (lhost-v5sendmail-*). */
 	{.name = "v5sendmail",
+	 .words_before = true,
 	 .body = {"----- Transcript of session follows -----"},
 	 .start = {"----- Transcript of session follows -----"},
 	 .end = {"----- Unsent message follows -----"}},

@@ -169,6 +169,18 @@ static struct text_record *find_record(struct text_record *recs, size_t n, const
 	return NULL;
 }
 
+/* The command of a transcript line ">>> RCPT To:<a@b>", or NULL. */
+static const char *session_command(const char *line)
+{
+	static const char *const commands[] = {"RCPT", "DATA", "MAIL", "EHLO", "HELO", "QUIT"};
+	if (strncmp(line, ">>> ", 4) != 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (rb_text_starts_with_ci(line + 4, commands[i]))
+			return commands[i];
+	return NULL;
+}
+
 #define TEXT_MAX_RECORDS 256
 
 static int text_parse_with(const struct rb_text_format *f, const struct rb_mail *mail,
@@ -214,6 +226,10 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 	}
 	bool listed = nrec > 0;
 	struct text_record preamble = {0};
+	struct text_record pending = {0}; /* words_before: lines not yet claimed */
+	const char *pending_command = NULL; /* the last ">>> COMMAND" among them */
+	if (f->words_before)
+		out->commands_per_recipient = true;
 
 	/* Pass 1: recipients introduced as such. Pass 2, when pass 1 found none: any
 	 * address in the section (IMail's "Unknown user: a@b", m-FILTER's lists). */
@@ -233,6 +249,46 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		 * in pass 2, where any address counts, it is not taken for a recipient. */
 		if (addr != NULL && !strict && own != NULL && rb_text_equal_ci(addr, own))
 			addr = NULL;
+		if (f->words_before && strict) {
+			/* The session lines gather until a line names the recipient they
+			 * led to; "While talking to" opens another host's session. */
+			const char *at = addr ? rb_text_find_ci(l, addr) : NULL;
+			struct text_record *rec = addr ? find_record(recs, nrec, addr) : NULL;
+			if (rec == NULL && at != NULL && !listed && is_intro(arena, l, at) &&
+			    nrec < TEXT_MAX_RECORDS) {
+				struct rb_bounce *b = rb_bounce_add(out);
+				if (b == NULL)
+					break;
+				b->recipient = addr;
+				recs[nrec] = (struct text_record){.b = b};
+				rec = &recs[nrec++];
+			}
+			const char *cmd = session_command(l);
+			if (rec == NULL) {
+				if (rb_text_starts_with_ci(l, "While talking to")) {
+					pending.diag_len = 0;
+					pending_command = NULL;
+				}
+				if (cmd != NULL)
+					pending_command = cmd;
+				if (len > 0)
+					diag_append(arena, &pending, l, strlen(l));
+				continue;
+			}
+			if (pending.diag_len > 0)
+				diag_append(arena, rec, pending.diag, pending.diag_len);
+			if (cmd != NULL || pending_command != NULL)
+				rec->b->smtp_command = cmd ? cmd : pending_command;
+			pending.diag_len = 0;
+			pending_command = NULL;
+			const char *rest = at + strlen(addr);
+			while (*rest && strchr(">:.)\"' \t,", *rest))
+				rest++;
+			if (*rest)
+				diag_append(arena, rec, rest, strlen(rest));
+			current = rec;
+			continue;
+		}
 		if (addr != NULL) {
 			struct text_record *known = find_record(recs, nrec, addr);
 			const char *at = rb_text_find_ci(l, addr);
@@ -275,6 +331,10 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 			diag_append(arena, &preamble, l, strlen(l)); /* not the marker's line */
 	}
 	}
+
+	/* Transcript lines after the last verdict still belong to its session. */
+	if (pending.diag_len > 0 && nrec > 0)
+		diag_append(arena, &recs[nrec - 1], pending.diag, pending.diag_len);
 
 	/* Lotus Notes writes the error above the address: a recipient with no words
 	 * of its own takes the section's words before the first recipient. */

@@ -24,6 +24,8 @@ struct rb_text_format {
 	const char *end[6];           /* and ends before the first found of these */
 	const char *reason;           /* set when the format's words fix it, else NULL */
 	const char *command;          /* the SMTP command its errors answer, when fixed */
+	bool words_before;            /* a recipient's words come before its line (old
+				       * Sendmail transcripts: the session, then the verdict) */
 	bool recipient_from_original; /* the text names no address: use the original's To */
 };
 
