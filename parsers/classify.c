@@ -32,7 +32,7 @@
 /* ---- 1. status codes (subject.detail; the class is checked separately) ---- */
 
 struct status_row {
-	const char *code;  /* "1.1" = x.1.1 */
+	const char *code;  /* "1.1" = x.1.1; a whole code ("5.3.0") for one class only */
 	const char *reason;
 	bool strong;       /* true: the code alone decides */
 };
@@ -54,7 +54,8 @@ static const struct status_row status_table[] = {
 	{"2.2", "mailboxfull", true},      /* mailbox full */
 	{"2.3", "exceedlimit", true},      /* message length exceeds administrative limit */
 	{"2.4", "filtered", false},        /* mailing list expansion problem */
-	{"3.0", "systemerror", false},     /* other or undefined mail system status */
+	{"5.3.0", "systemerror", false},   /* other mail system status, permanent (the
+					    * temporary 4.3.0 says nothing of a cause) */
 	{"3.1", "systemfull", true},       /* mail system full */
 	{"3.2", "notaccept", false},       /* system not accepting network messages */
 	{"3.3", "systemerror", false},     /* system not capable of selected features */
@@ -128,7 +129,8 @@ static const struct status_row *status_lookup(const char *status)
 		return NULL;
 	const char *rest = status + 2; /* after "5." */
 	for (size_t i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
-		if (strcmp(status_table[i].code, rest) == 0)
+		if (strcmp(status_table[i].code, rest) == 0 ||
+		    strcmp(status_table[i].code, status) == 0) /* a row for one class only */
 			return &status_table[i];
 	return NULL;
 }
@@ -549,6 +551,7 @@ static const struct phrase_row phrase_table[] = {
 	{"expired", "was not delivered within"},
 	{"networkerror", "wasn't able to establish an smtp connection"},
 	{"networkerror", "host name lookup failure"},
+	{"networkerror", "network error"},
 	{"networkerror", "connection timed out"},
 	{"networkerror", "timed out"},
 	{"networkerror", "lost connection"},
@@ -687,9 +690,6 @@ static const char *reason_from_reply_code(int code)
 	switch (code) {
 	case 421:
 		return "blocked";
-	case 450:
-	case 451:
-		return "systemerror";
 	case 452:
 		return "systemfull";
 	case 550:
