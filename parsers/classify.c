@@ -403,6 +403,8 @@ static const struct phrase_row phrase_table[] = {
 	{"notaccept", "does not receive email"},
 	{"networkerror", "dns error"},
 	{"networkerror", "malformed or unexpected name server reply"},
+	{"networkerror", "host not found, try again"}, /* DNS answered SERVFAIL */
+	{"notaccept", "no mx found for domain"},
 	{"notaccept", "no mx record"},
 	{"notaccept", "couldn't find a mail exchanger"},
 	{"notaccept", "indicated no smtp service"},
@@ -442,6 +444,7 @@ static const struct phrase_row phrase_table[] = {
 	{"userunknown", "unknown local part"},
 	{"userunknown", "unknown mailbox"},
 	{"userunknown", "no such user"},
+	{"userunknown", "user not exist"},
 	{"userunknown", "no such mailbox"},
 	{"userunknown", "no such recipient"},
 	{"userunknown", "no such address"},
@@ -798,6 +801,13 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		    (reason == NULL || strcmp(reason, "networkerror") == 0 ||
 		     strcmp(reason, "syntaxerror") == 0))
 			reason = "expired";
+		/* "Diagnostic-Code: X-Unix; ..." is a local delivery program's failure
+		 * (procmail, a pipe): the mailer, unless it said the mailbox or the
+		 * system was the trouble. */
+		if (rb_text_equal_ci(b->diagnostic_type ? b->diagnostic_type : "", "x-unix") &&
+		    (reason == NULL || (strcmp(reason, "mailboxfull") != 0 &&
+					strcmp(reason, "systemerror") != 0)))
+			reason = "mailererror";
 		/* Undecided: "onhold" when the server said something we cannot read
 		 * (a person may), "undefined" when there were no words at all. */
 		if (reason == NULL)
