@@ -620,6 +620,10 @@ static void add_leaf(struct mime_walk *w, const struct content_type *ct, const c
 /* Does the line at p (up to line_end) delimit this boundary? 1 = part, 2 = close. */
 static int boundary_line(const char *p, const char *line_end, const char *boundary, size_t blen)
 {
+	/* Lenient: some mailers indent a delimiter (" --boundary"); the boundary
+	 * token itself is long and random enough not to be met by accident. */
+	for (int i = 0; i < 4 && p < line_end && (*p == ' ' || *p == '\t'); i++)
+		p++;
 	if ((size_t)(line_end - p) < blen + 2 || p[0] != '-' || p[1] != '-' ||
 	    memcmp(p + 2, boundary, blen) != 0)
 		return 0;
