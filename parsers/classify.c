@@ -796,10 +796,10 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		    strcmp(b->action ? b->action : "", "failed") == 0 &&
 		    rb_text_find_ci(b->diagnostic, "timed out") != NULL)
 			reason = "expired";
-		/* Still trying: a connection or protocol trouble is a delay, not a cause. */
+		/* Still trying, and only a generic code to go on: a delay, not a cause. */
 		if (b->action != NULL && strcmp(b->action, "delayed") == 0 &&
-		    (reason == NULL || strcmp(reason, "networkerror") == 0 ||
-		     strcmp(reason, "syntaxerror") == 0))
+		    (reason == NULL || (reason != by_text && (strcmp(reason, "networkerror") == 0 ||
+							     strcmp(reason, "syntaxerror") == 0))))
 			reason = "expired";
 		/* "Diagnostic-Code: X-Unix; ..." is a local delivery program's failure
 		 * (procmail, a pipe): the mailer, unless it said the mailbox or the

@@ -123,6 +123,17 @@ static void fill_record(struct rb_arena *arena, struct rb_bounce *r, const struc
 		    !is_generic_status(code) && code[0] == (*r->status ? r->status[0] : code[0]))
 			r->status = rb_arena_strdup(arena, code);
 	}
+	/* "Status: 4.0.0 (cat.example.net: host name lookup failure)": with no
+	 * Diagnostic-Code, the status comment is the only account of the cause. */
+	const char *status_field = group_get(g, "Status");
+	const char *comment = status_field ? strchr(status_field, '(') : NULL;
+	if (*r->diagnostic == '\0' && comment != NULL) {
+		const char *close = strrchr(comment, ')');
+		size_t n = close && close > comment ? (size_t)(close - comment - 1) : strlen(comment + 1);
+		const char *words = rb_arena_strndup(arena, comment + 1, n);
+		if (words != NULL)
+			r->diagnostic = rb_text_squeeze(arena, words);
+	}
 	const char *remote = group_get(g, "Remote-MTA");
 	r->remote_mta = remote ? after_type(arena, remote) : "";
 	const char *rep = group_get(g, "Reporting-MTA");
