@@ -81,6 +81,12 @@ const struct rb_text_format rb_text_formats[] = {
 	 .body = {"----- Transcript of session follows -----"},
 	 .start = {"----- Transcript of session follows -----"},
 	 .end = {"----- Unsent message follows -----"}},
+	/* MailMarshal SMTP (lhost-mailmarshalsmtp-*): the error, then the recipients. */
+	{.name = "mailmarshalsmtp",
+	 .words_before = true,
+	 .body = {"The following recipients were affected:"},
+	 .start = {"Could not be delivered because of"},
+	 .end = {"Additional Information", "======================"}},
 	/* IMail (lhost-imailserver-*). */
 	{.name = "imailserver",
 	 .command = "RCPT", /* its notices list refused recipients */
