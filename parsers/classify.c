@@ -718,6 +718,7 @@ static bool status_is_about_address(const char *status)
 /* Words that say the address itself does not exist, whatever the phase or code. */
 static const char *const definite_userunknown[] = {
 	"dd this user doesn't have a", /* Yahoo's SMTP answer for a missing account */
+	"mail.local: unknown user",  /* Sendmail's local delivery: no such mailbox */
 	"address not found",         /* Gmail: "** Address not found **" */
 	"address couldn't be found",
 	"not listed in",             /* Lotus Notes and Domino directories */
@@ -767,6 +768,9 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 			reason = by_text;
 		else if (row != NULL)
 			reason = row->reason;
+		else if (b->reply_code / 100 == 4 && *b->status == '\0' &&
+			 strcmp(b->action ? b->action : "", "failed") == 0)
+			reason = "expired"; /* a temporary answer in a final bounce: retries ran out */
 		else
 			reason = reason_from_reply_code(b->reply_code);
 		const char *cmd = b->smtp_command ? b->smtp_command : "";

@@ -117,6 +117,20 @@ const struct rb_text_format rb_text_formats[] = {
 	 .command = "RCPT", /* its notices list refused recipients */
 	 .from = {"InterScan MSS", "InterScan Messaging"}},
 	/* Verizon (lhost-verizon-*). */
+	/* Verizon's and Apache James' "Error message below: ... RCPT TO: <a>". */
+	{.name = "verizon",
+	 .command = "RCPT",
+	 .from = {"vzwpix.com", "vtext.com"},
+	 .body = {"Error message below:"},
+	 .needs_from_and_body = true,
+	 .start = {"Error message below:"},
+	 .end = {"Message details:"},
+	 .recipient_label = "RCPT TO:"},
+	{.name = "apachejames",
+	 .body = {"Error message below:"},
+	 .start = {"Error message below:"},
+	 .end = {"Message details:"},
+	 .recipient_label = "RCPT TO:"},
 	{.name = "verizon",
 	 .command = "RCPT", /* its notices list refused recipients */
 	 .from = {"vzwpix.com", "vtext.com"},

@@ -181,6 +181,18 @@ static const char *session_command(const char *line)
 	return NULL;
 }
 
+/* The body line from label on (lowercase), or NULL. */
+static const char *labelled_line(struct rb_arena *arena, const struct rb_mail *mail,
+				 const char *label)
+{
+	const char *found = rb_mail_body_find(mail, label);
+	if (found == NULL)
+		return NULL;
+	const char *end = strchr(found, '\n');
+	size_t n = end ? (size_t)(end - found) : strlen(found);
+	return rb_arena_strndup(arena, found, n);
+}
+
 #define TEXT_MAX_RECORDS 256
 
 static int text_parse_with(const struct rb_text_format *f, const struct rb_mail *mail,
@@ -346,6 +358,9 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		/* Nobody named: the returned message's To, with the section as the words.
 		 * The returned message may be inline, after the end marker's line. */
 		const char *to_header = rb_mail_original_header(mail, "To");
+		const char *labelled = f->recipient_label ? labelled_line(arena, mail, f->recipient_label) : NULL;
+		if (labelled != NULL)
+			to_header = labelled;
 		for (size_t i = 0; i < out->inline_original_count && *to_header == '\0'; i++)
 			if (rb_text_equal_ci(out->inline_original[i].name, "To"))
 				to_header = out->inline_original[i].value;

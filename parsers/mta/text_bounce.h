@@ -27,6 +27,8 @@ struct rb_text_format {
 	bool words_before;            /* a recipient's words come before its line (old
 				       * Sendmail transcripts: the session, then the verdict) */
 	bool recipient_from_original; /* the text names no address: use the original's To */
+	const char *recipient_label;  /* the text names nobody in its section: the address
+				       * on the body's line starting with this label */
 };
 
 /* NULL-terminated by a row with name == NULL. */
