@@ -75,6 +75,13 @@ const struct rb_text_format rb_text_formats[] = {
 	 .body = {"This report relates to a message you sent with the following header"},
 	 .start = {"cannot be delivered to the following recipients:"},
 	 .end = {"Original-envelope-id:", "Reporting-MTA:"}},
+	/* Zoho's delay warning (lhost-zoho-*): "[Status: Error, Address: <a>, ...]". */
+	{.name = "zoho",
+	 .from = {"zoho"},
+	 .body = {"THIS IS A WARNING MESSAGE ONLY"},
+	 .needs_from_and_body = true,
+	 .start = {"----- The following addresses had"},
+	 .end = {"----- Transcript of session follows"}},
 	/* Old Sendmail (lhost-v5sendmail-*). */
 	{.name = "v5sendmail",
 	 .words_before = true,
