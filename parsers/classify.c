@@ -594,6 +594,8 @@ static const struct phrase_row phrase_table[] = {
 
 /* Words so general that any specific phrase above wins over them. */
 static const struct phrase_row weak_phrase_table[] = {
+	/* EZweb's whole account of its recipient filter refusing the sender. */
+	{"filtered", "recipients was rejected by a remote mail server"},
 	/* The queue's own words on giving up: the cause, when named, is above. */
 	{"expired", "has been delayed"},
 	{"expired", "could not be delivered for"},

@@ -149,7 +149,7 @@ const struct rb_text_format rb_text_formats[] = {
 	 .recipient_from_original = true},
 	{.name = "ezweb",
 	 .from = {"@ezweb.ne.jp"},
-	 .start = {"Each of the following recipients was rejected"}},
+	 .end = {"---------------------------------------------------"}},
 	/* fml mailing lists (lhost-fml-*). */
 	{.name = "fml",
 	 .body = {"fml mailing list", "If you have any questions, please contact"},
