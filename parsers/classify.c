@@ -802,6 +802,9 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		    strcmp(b->action ? b->action : "", "failed") == 0 &&
 		    rb_text_find_ci(b->diagnostic, "timed out") != NULL)
 			reason = "expired";
+		/* "Action: expired" (SendGrid): the MTA says it gave up on time. */
+		if (strcmp(b->action ? b->action : "", "expired") == 0)
+			reason = "expired";
 		/* Still trying, and only a generic code to go on: a delay, not a cause. */
 		if (b->action != NULL && strcmp(b->action, "delayed") == 0 &&
 		    (reason == NULL || (reason != by_text && (strcmp(reason, "networkerror") == 0 ||

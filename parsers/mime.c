@@ -569,7 +569,7 @@ static void walk_entity(struct mime_walk *w, const char *start, const char *end,
 
 static void add_leaf(struct mime_walk *w, const struct content_type *ct, const char *cte,
 		     const char *filename, const char *body, const char *end, unsigned depth,
-		     bool attached)
+		     bool attached, bool disposed_attachment)
 {
 	if (w->part_count >= w->limits->max_mime_parts) {
 		w->skipped_parts = true;
@@ -612,7 +612,10 @@ static void add_leaf(struct mime_walk *w, const struct content_type *ct, const c
 			w->original = p->text;
 	} else if (!attached && strcmp(t, "text/html") == 0) {
 		acc_append(arena, &w->html, p->text, strlen(p->text));
-	} else if (!attached && strncmp(t, "text/", 5) == 0) {
+	} else if (!attached && strncmp(t, "text/", 5) == 0 &&
+		   !(disposed_attachment && w->body.len > 0)) {
+		/* A text file attached after the notice (returned headers as .txt, a
+		 * log) is not the notice's words. */
 		acc_append(arena, &w->body, p->text, strlen(p->text));
 	}
 }
@@ -730,7 +733,8 @@ static void walk_entity(struct mime_walk *w, const char *start, const char *end,
 		return;
 	}
 	const char *filename = *disp.name ? disp.name : ct.name;
-	add_leaf(w, &ct, cte, filename ? filename : "", body, end, depth, attached);
+	add_leaf(w, &ct, cte, filename ? filename : "", body, end, depth, attached,
+		 g_ascii_strcasecmp(disp.type ? disp.type : "", "attachment") == 0);
 }
 
 const char *rb_mime_date_rfc3339(struct rb_arena *arena, const char *date)
