@@ -128,13 +128,6 @@ static const char *command_from_transcript(const char *body)
 				if (rb_text_starts_with_ci(line + 4, commands[i]))
 					cmd = commands[i];
 		} else if (len > 5 && strncmp(line, "<<< ", 4) == 0 && (line[4] == '4' || line[4] == '5')) {
-			/* Pipelining: RCPT's answer can come after ">>> DATA"; a following
-			 * "503 Need RCPT" shows it was the recipient that failed. */
-			if (cmd != NULL && strcmp(cmd, "DATA") == 0 &&
-			    (rb_text_find_ci(cursor, "Need RCPT") != NULL ||
-			     rb_text_find_ci(cursor, "No valid recipients") != NULL ||
-			     rb_text_find_ci(cursor, "Need MAIL before") != NULL))
-				return "RCPT";
 			return cmd;
 		}
 	}
