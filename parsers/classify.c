@@ -149,6 +149,8 @@ struct phrase_row {
 static const struct phrase_row phrase_table[] = {
 	{"hostunknown", "the account or domain may not exist"}, /* Exim's own guess */
 	{"rejected", "an address that has been blacklisted"},  /* the sender's address */
+	{"spamdetected", "blacklisted url in message"},         /* a URI blocklist hit */
+	{"rejected", "customfromdenied"}, /* Gmail: 'Send mail as' address not allowed */
 	/* Specific words after a generic "Recipient address rejected:". */
 	{"contenterror", "media error"},
 	{"mailererror", "mailer error"},

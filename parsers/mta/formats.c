@@ -96,6 +96,12 @@ const struct rb_text_format rb_text_formats[] = {
 	 .end = {"Additional Information", "======================"}},
 	/* IMail (lhost-imailserver-*). */
 	{.name = "imailserver",
+	 .from = {"postmaster@"},
+	 .subject = {"Undeliverable Mail"},
+	 .body = {"Body of message generated response:"},
+	 .needs_from_and_body = true,
+	 .start = {"undeliverable to"}},
+	{.name = "imailserver",
 	 .command = "RCPT", /* its notices list refused recipients */
 	 .from = {"postmaster@"},
 	 .subject = {"Undeliverable Mail"},
