@@ -24,6 +24,7 @@
 #include "parsers/classify.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -711,6 +712,19 @@ static const char *reason_from_reply_code(int code)
 	}
 }
 
+/*
+ * qmail writes its own guess of a code as "(#5.1.1)" after the remote words ("552
+ * sorry, mailbox is over quota temporarily (#5.1.1)"): the words are the witness.
+ */
+static bool qmail_style_code(const char *words, const char *status)
+{
+	if (status == NULL || *status == '\0')
+		return false;
+	char pattern[24];
+	snprintf(pattern, sizeof(pattern), "(#%s)", status);
+	return strstr(words, pattern) != NULL;
+}
+
 /* x.1.0 "other address status" and x.1.10 (Microsoft's RecipientNotFound): the
  * server still speaks of the address. */
 static bool status_is_about_address(const char *status)
@@ -765,7 +779,7 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 				row = own;
 		}
 		const char *by_text = rb_classify_text(words);
-		if (row != NULL && row->strong)
+		if (row != NULL && row->strong && !(by_text != NULL && qmail_style_code(words, b->status)))
 			reason = row->reason;
 
 		else if (by_text != NULL)
