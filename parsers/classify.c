@@ -151,7 +151,9 @@ static const struct phrase_row phrase_table[] = {
 	{"hostunknown", "the account or domain may not exist"}, /* Exim's own guess */
 	{"rejected", "an address that has been blacklisted"},  /* the sender's address */
 	{"spamdetected", "blacklisted url in message"},         /* a URI blocklist hit */
-	{"rejected", "customfromdenied"}, /* Gmail: 'Send mail as' address not allowed */
+	{"rejected", "customfromdenied"},
+	{"rejected", "not a member of this mailing list"}, /* fml: posts from members only */
+	{"systemerror", "duplicated message-id"},          /* fml's loop alert */ /* Gmail: 'Send mail as' address not allowed */
 	/* Specific words after a generic "Recipient address rejected:". */
 	{"contenterror", "media error"},
 	{"mailererror", "mailer error"},

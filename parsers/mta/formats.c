@@ -156,6 +156,13 @@ const struct rb_text_format rb_text_formats[] = {
 	{.name = "ezweb",
 	 .from = {"@ezweb.ne.jp"},
 	 .end = {"---------------------------------------------------"}},
+	/* fml mailing lists refusing a post: not a member, a loop (lhost-fml-*). The
+	 * "recipient" is the list that refused. */
+	{.name = "fml",
+	 .from = {"-admin@"},
+	 .body = {"You are not a member of this mailing list", "Duplicated Message-ID"},
+	 .needs_from_and_body = true,
+	 .end = {"Original mail as follows:", "If you know the general guide"}},
 	/* fml mailing lists (lhost-fml-*). */
 	{.name = "fml",
 	 .body = {"fml mailing list", "If you have any questions, please contact"},

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "check.h"
+#include "ingest/files.h"
 #include "collect.h"
 
 #define ROOT "tests/corpus/sisimai/"
@@ -125,6 +126,63 @@ static void with_newline(const unsigned char *in, size_t len, const char *nl, un
 	*out_len = o;
 }
 
+/* The messages of one corpus file: itself, or the messages of an mbox. */
+struct message_bytes {
+	unsigned char *data;
+	size_t len;
+};
+
+struct message_list {
+	struct message_bytes items[16];
+	size_t count;
+};
+
+static enum rb_status keep_message(void *ctx, const unsigned char *data, size_t len,
+				   size_t full_len, const struct rb_source *source)
+{
+	(void)full_len;
+	(void)source;
+	struct message_list *list = ctx;
+	if (list->count == sizeof(list->items) / sizeof(list->items[0]))
+		return RB_ERR_LIMIT;
+	unsigned char *copy = malloc(len ? len : 1);
+	if (copy == NULL)
+		return RB_ERR_NOMEM;
+	memcpy(copy, data, len);
+	list->items[list->count++] = (struct message_bytes){copy, len};
+	return RB_OK;
+}
+
+static bool split_messages(const char *path, struct message_list *list)
+{
+	size_t len = 0;
+	unsigned char *data = read_whole_file(path, &len);
+	if (data == NULL)
+		return false;
+	bool ok = true;
+	if (len >= 5 && memcmp(data, "From ", 5) == 0) {
+		FILE *in = fmemopen(data, len, "r");
+		struct rb_ingest_handler h = {.on_message = keep_message,
+					      .ctx = list,
+					      .max_message_bytes = 64u << 20};
+		struct rb_error err = {0};
+		ok = in != NULL && rb_ingest_mbox(in, path, "mbox", &h, &err) == RB_OK;
+		if (in != NULL)
+			fclose(in);
+		free(data);
+	} else {
+		list->items[list->count++] = (struct message_bytes){data, len};
+	}
+	return ok && list->count > 0;
+}
+
+static void message_list_free(struct message_list *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		free(list->items[i].data);
+	list->count = 0;
+}
+
 struct tally {
 	unsigned ok, n;
 };
@@ -177,16 +235,21 @@ int main(void)
 			index = 0;
 			char path[512];
 			snprintf(path, sizeof(path), ROOT "%s", current);
-			size_t len = 0;
-			unsigned char *data = read_whole_file(path, &len);
-			CHECK(data != NULL);
-			unsigned char *alt = malloc(len * 2 + 1);
+			/* Files that begin with "From " are mboxes, split as `rebound parse`
+			 * splits them; each message is then parsed in the three endings. */
+			struct message_list messages = {0};
+			CHECK(split_messages(path, &messages));
 			static const char *const nl[3] = {"\n", "\r\n", "\r"};
-			for (int v = 0; v < 3 && data != NULL; v++) {
-				size_t alt_len = 0;
-				with_newline(data, len, nl[v], alt, &alt_len);
+			for (int v = 0; v < 3; v++) {
 				collected_free(c);
-				collect_bytes(c, alt, alt_len, path);
+				for (size_t m = 0; m < messages.count; m++) {
+					const struct message_bytes *mb = &messages.items[m];
+					unsigned char *alt = malloc(mb->len * 2 + 1);
+					size_t alt_len = 0;
+					with_newline(mb->data, mb->len, nl[v], alt, &alt_len);
+					collect_bytes(c, alt, alt_len, path);
+					free(alt);
+				}
 				counts[v] = outcomes_of(c, outcomes[v], 64);
 			}
 			for (int v = 1; v < 3; v++) {
@@ -200,8 +263,7 @@ int main(void)
 						v == 1 ? "CRLF" : "CR");
 				}
 			}
-			free(alt);
-			free(data);
+			message_list_free(&messages);
 		}
 		index++;
 		struct outcome *got = index <= (int)counts[0] ? &outcomes[0][index - 1] : NULL;
