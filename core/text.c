@@ -236,6 +236,21 @@ char *rb_text_find_address(struct rb_arena *arena, const char *s)
 	return NULL;
 }
 
+char *rb_text_header_address(struct rb_arena *arena, const char *value)
+{
+	if (value == NULL)
+		return NULL;
+	const char *lt = strrchr(value, '<');
+	const char *gt = lt ? strchr(lt, '>') : NULL;
+	if (lt != NULL && gt != NULL && memchr(lt, '@', (size_t)(gt - lt)) != NULL) {
+		char *inner = rb_arena_strndup(arena, lt + 1, (size_t)(gt - lt - 1));
+		char *addr = inner ? rb_text_find_address(arena, inner) : NULL;
+		if (addr != NULL)
+			return addr;
+	}
+	return rb_text_find_address(arena, value);
+}
+
 char *rb_text_address_normalize(struct rb_arena *arena, const char *s)
 {
 	if (s == NULL)

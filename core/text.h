@@ -48,6 +48,12 @@ int rb_text_find_reply_code(const char *s);
  * copy with <> and quotes removed; NULL when none.
  */
 char *rb_text_find_address(struct rb_arena *arena, const char *s);
+/*
+ * The address of a header value: the one in <angle brackets> when there is one
+ * ("kijitora@example.com <neko@example.net>" is neko's: the first is a display
+ * name), else the first found. NULL when none.
+ */
+char *rb_text_header_address(struct rb_arena *arena, const char *value);
 /* Normalize an address: strip <>, spaces, "rfc822;" prefix; lowercase the domain. */
 char *rb_text_address_normalize(struct rb_arena *arena, const char *s);
 

@@ -110,7 +110,7 @@ enum rb_status rb_autoreply_parse(const struct rb_mail *mail, struct rb_arena *a
 		return RB_OK;
 	*handled_r = true;
 	const char *from = rb_text_find_address(arena, mail->from);
-	const char *to = rb_text_find_address(arena, mail->to);
+	const char *to = rb_text_header_address(arena, mail->to);
 	struct rb_event *ev = rb_event_begin(em, RB_EVENT_AUTOREPLY);
 	if (ev != NULL) {
 		rb_event_set_str(ev, "recipient", from ? from : "");

@@ -168,9 +168,9 @@ static const char *original_header(const struct rb_mail *mail, const struct rb_b
 static enum rb_status emit_records(const struct rb_mail *mail, struct rb_arena *arena,
 				   struct rb_emitter *em, const struct rb_bounce_set *set)
 {
-	const char *sender = rb_text_find_address(arena, original_header(mail, set, "Return-Path"));
+	const char *sender = rb_text_header_address(arena, original_header(mail, set, "Return-Path"));
 	if (sender == NULL)
-		sender = rb_text_find_address(arena, original_header(mail, set, "From"));
+		sender = rb_text_header_address(arena, original_header(mail, set, "From"));
 	const char *original_id =
 		rb_text_strip_angle(arena, original_header(mail, set, "Message-ID"));
 	for (size_t i = 0; i < set->count; i++) {
@@ -245,13 +245,25 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 		return RB_OK;
 	*handled_r = true;
 
-	const char *to = rb_text_find_address(arena, original_header(mail, &set, "To"));
+	const char *to = rb_text_header_address(arena, original_header(mail, &set, "To"));
 	const char *body_command = NULL;
 	bool body_command_known = false;
 	for (size_t i = 0; i < set.count; i++) {
 		struct rb_bounce *b = &set.items[i];
 		if (*b->recipient == '\0' && to != NULL)
 			b->recipient = to;
+		/* Delivery to a file or a pipe names a path, not an address: the
+		 * original recipient, or Exim's X-Failed-Recipients, is the address. */
+		if (*b->recipient != '\0' && strchr(b->recipient, '@') == NULL) {
+			if (strchr(b->original_recipient, '@') != NULL) {
+				b->recipient = b->original_recipient;
+			} else if (set.count == 1) {
+				const char *failed = rb_text_find_address(
+					arena, rb_mail_header(mail, "X-Failed-Recipients"));
+				if (failed != NULL)
+					b->recipient = failed;
+			}
+		}
 		if (*b->diagnostic == '\0') {
 			const char *d = diagnostic_from_body(arena, mail->body, b->recipient);
 			if (d == NULL && *mail->body != '\0') {

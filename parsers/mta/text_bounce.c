@@ -25,6 +25,7 @@
 /* Markers of the returned message that every format may use. */
 static const char *const common_ends[] = {
 	"------ This is a copy of the message",
+	"------ This is a copy of your message",
 	"------ This is a copy of its headers",
 	"------ The body of the message",
 	"--- Below this line is a copy of the message",
@@ -201,7 +202,7 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 	struct rb_arena *arena = out->arena;
 	const char *start, *end;
 	find_section(f, mail, &start, &end);
-	const char *own = rb_text_find_address(arena, mail->to); /* the bounce's addressee */
+	const char *own = rb_text_header_address(arena, mail->to); /* the bounce's addressee */
 
 	/* The returned message quoted after the end marker's line, when it is inline. */
 	if (mail->original_header_count == 0 && *end != '\0') {
@@ -257,6 +258,18 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		if (l == NULL)
 			return -1;
 		const char *addr = rb_text_find_address(arena, l);
+		/* "name@x <addr@y>: ..." names addr@y, the first is a display name. */
+		const char *first = addr ? rb_text_find_ci(l, addr) : NULL;
+		if (first != NULL) {
+			const char *after = first + strlen(addr);
+			while (*after == ' ')
+				after++;
+			if (*after == '<') {
+				const char *inner = rb_text_header_address(arena, after);
+				if (inner != NULL)
+					addr = inner;
+			}
+		}
 		/* The bounce's addressee (the sender) may be named anywhere in the notice;
 		 * in pass 2, where any address counts, it is not taken for a recipient. */
 		if (addr != NULL && !strict && own != NULL && rb_text_equal_ci(addr, own))
@@ -364,7 +377,7 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		for (size_t i = 0; i < out->inline_original_count && *to_header == '\0'; i++)
 			if (rb_text_equal_ci(out->inline_original[i].name, "To"))
 				to_header = out->inline_original[i].value;
-		const char *to = rb_text_find_address(arena, to_header);
+		const char *to = rb_text_header_address(arena, to_header);
 		if (to == NULL)
 			return 0;
 		struct rb_bounce *b = rb_bounce_add(out);
