@@ -150,6 +150,7 @@ struct phrase_row {
 static const struct phrase_row phrase_table[] = {
 	{"hostunknown", "the account or domain may not exist"}, /* Exim's own guess */
 	{"rejected", "an address that has been blacklisted"},  /* the sender's address */
+	{"blocked", "refused to talk to me"}, /* Postfix: the server refused our session */
 	{"spamdetected", "blacklisted url in message"},         /* a URI blocklist hit */
 	{"rejected", "customfromdenied"},
 	{"rejected", "not a member of this mailing list"}, /* fml: posts from members only */

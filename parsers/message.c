@@ -10,6 +10,7 @@
  * Diagnostics: a message over max_message_bytes or with no header block becomes an
  * `error` event (the caller quarantines it); the call still returns RB_OK.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,43 @@ static const classifier_fn classifiers[] = {
 	classify_autoreply,
 };
 
+/*
+ * A bounce forwarded as text (a helpdesk passing on what its MAILER-DAEMON got:
+ * "From MAILER-DAEMON ..." and the whole notice pasted into the body). When the
+ * message itself has no delivery status but such an embedded notice has one, the
+ * embedded notice is what gets classified. One level only.
+ */
+static const struct rb_mail *forwarded_bounce(struct rb_arena *arena, const unsigned char *data,
+					      size_t len, const struct rb_limits *limits,
+					      const struct rb_mail *mail)
+{
+	static const char marker[] = "From MAILER-DAEMON ";
+	const size_t mlen = sizeof(marker) - 1;
+	if (*mail->delivery_status != '\0' || data == NULL)
+		return mail;
+	for (const unsigned char *p = data; p != NULL && p + mlen < data + len;) {
+		p = memmem(p, (size_t)(data + len - p), marker, mlen);
+		if (p == NULL)
+			break;
+		if (p > data && (p[-1] == '\n' || p[-1] == '\r')) {
+			const unsigned char *line_end = p;
+			while (line_end < data + len && *line_end != '\n' && *line_end != '\r')
+				line_end++;
+			while (line_end < data + len && (*line_end == '\n' || *line_end == '\r'))
+				line_end++;
+			struct rb_mail *inner = NULL;
+			struct rb_error ignored = {0};
+			if (rb_mime_parse(arena, line_end, (size_t)(data + len - line_end), limits,
+					  &inner, &ignored) == RB_OK &&
+			    *inner->delivery_status != '\0')
+				return inner;
+			return mail;
+		}
+		p += mlen;
+	}
+	return mail;
+}
+
 static enum rb_status finish(struct rb_emitter *em, struct rb_error *err)
 {
 	if (em->status != RB_OK) {
@@ -84,10 +122,10 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 	struct rb_arena *arena = rb_arena_new();
 	if (arena == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory");
-	struct rb_mail *mail = NULL;
+	struct rb_mail *parsed = NULL;
 	struct rb_error perr = {0};
 	enum rb_status st = rb_mime_parse(arena, data ? data : (const unsigned char *)"", len,
-					  &limits, &mail, &perr);
+					  &limits, &parsed, &perr);
 	if (st == RB_ERR_NOMEM) {
 		rb_arena_free(&arena);
 		if (err != NULL)
@@ -99,8 +137,10 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 		rb_arena_free(&arena);
 		return finish(&em, err);
 	}
+	const struct rb_mail *mail = parsed;
 	em.message_id = mail->message_id;
 	em.time = *mail->time ? mail->time : NULL;
+	mail = forwarded_bounce(arena, data, len, &limits, mail);
 
 	bool handled = false;
 	for (size_t i = 0; i < sizeof(classifiers) / sizeof(classifiers[0]) && !handled; i++) {
