@@ -242,6 +242,183 @@ static void test_many_recipients(void)
 	free(raw);
 }
 
+
+/* A one-recipient DSN with these fields; the first bounce event of it into c. */
+static void parse_dsn_with(struct collected *c, const char *recipient, const char *remote_mta,
+			   const char *action, const char *status_field, const char *diagnostic)
+{
+	char raw[4096];
+	int n = snprintf(raw, sizeof(raw),
+			 "From: MAILER-DAEMON@mx.example.org\n"
+			 "To: sender@example.com\n"
+			 "Subject: Undelivered Mail Returned to Sender\n"
+			 "Content-Type: multipart/report; report-type=delivery-status; "
+			 "boundary=\"B\"\n\n"
+			 "--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n"
+			 "--B\nContent-Type: message/delivery-status\n\n"
+			 "Reporting-MTA: dns; mx.example.org\n\n"
+			 "Final-Recipient: rfc822; %s\nAction: %s\nStatus: %s\n%s%s%s%s%s"
+			 "--B--\n",
+			 recipient, action, status_field, *remote_mta ? "Remote-MTA: dns; " : "",
+			 remote_mta, *remote_mta ? "\n" : "",
+			 *diagnostic ? diagnostic : "", *diagnostic ? "\n" : "");
+	CHECK(n > 0 && (size_t)n < sizeof(raw));
+	CHECK(collect_bytes(c, raw, (size_t)n, "dsn") == RB_OK);
+}
+
+/* A receiving provider's documented code decides over the generic tables. */
+static void test_provider_codes(void)
+{
+	static const struct {
+		const char *recipient, *remote_mta, *status, *diagnostic, *reason;
+	} cases[] = {
+		/* Orange: the three digits after OFR/LPN (505: refused at end of DATA). */
+		{"a@wanadoo.fr", "smtp-in.orange.fr", "4.2.0",
+		 "Diagnostic-Code: smtp; 421 4.2.0 Service refuse. OFR005_505 [505]", "systemerror"},
+		/* GoDaddy IB607 is a rate limit, whatever the 5.1.1 in front of it says. */
+		{"a@example.com", "smtp.secureserver.net", "5.1.1",
+		 "Diagnostic-Code: smtp; 550 5.1.1 <a@example.com> - 203.0.113.9 has sent to too "
+		 "many recipients this hour. IB607",
+		 "speeding"},
+		/* The same words from a host of no known provider: the code decides. */
+		{"a@example.com", "mx.example.com", "5.1.1",
+		 "Diagnostic-Code: smtp; 550 5.1.1 <a@example.com> - 203.0.113.9 has sent to too "
+		 "many recipients this hour. IB607",
+		 "userunknown"},
+		/* Facebook's response codes; Spectrum's AUP numbers in ranges. */
+		{"a@facebook.com", "", "5.1.1",
+		 "Diagnostic-Code: smtp; 550 5.1.1 RCP-P2 Refused due to recipient preferences",
+		 "filtered"},
+		{"a@charter.net", "", "5.1.0",
+		 "Diagnostic-Code: smtp; 550 5.1.0 <x@y> sender rejected. AUP#In-1310",
+		 "toomanyconn"},
+		/* NTT docomo: "Unknown user" after DATA is its filter refusing the sender. */
+		{"a@docomo.example.jp", "mfsmax.docomo.ne.jp", "5.0.0",
+		 "Diagnostic-Code: smtp; 550 Unknown user a@docomo.example.jp", "rejected"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct collected c = {0};
+		parse_dsn_with(&c, cases[i].recipient, cases[i].remote_mta, "failed", cases[i].status,
+			       cases[i].diagnostic);
+		CHECK(count_of(&c, "bounce") == 1);
+		CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), cases[i].reason);
+		collected_free(&c);
+	}
+}
+
+/* What the DSN fields themselves say, when the words do not. */
+static void test_dsn_field_rules(void)
+{
+	struct collected c = {0};
+	/* Words nobody can read: a person may; nothing at all: undefined. */
+	parse_dsn_with(&c, "a@example.net", "", "failed", "5.0.0",
+		       "Diagnostic-Code: smtp; Xyzzy plugh frobnicate");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "onhold");
+	collected_free(&c);
+	/* A local delivery program failed (X-Unix), even under 5.1.1. */
+	parse_dsn_with(&c, "a@example.net", "", "failed", "5.1.1",
+		       "Diagnostic-Code: x-unix; procmail: Couldn't create \"/var/mail/a\"");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "mailererror");
+	CHECK(!json_object_get_boolean(json_object_object_get(first_of(&c, "bounce"), "hard")));
+	collected_free(&c);
+	/* No Diagnostic-Code: the Status comment is the account of the cause. */
+	parse_dsn_with(&c, "a@example.net", "", "delayed",
+		       "4.0.0 (example.net: host name lookup failure)", "");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "diagnostic"),
+		  "example.net: host name lookup failure");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "networkerror");
+	collected_free(&c);
+	/* Still delayed, with only a generic code: expired. "Action: expired" too. */
+	parse_dsn_with(&c, "a@example.net", "", "delayed", "4.4.0", "");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "expired");
+	collected_free(&c);
+	parse_dsn_with(&c, "a@example.net", "", "expired", "",
+		       "Diagnostic-Code: smtp; Connection timed out");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "expired");
+	collected_free(&c);
+	/* A file or pipe as Final-Recipient: X-Failed-Recipients has the address. */
+	const char *pipe = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
+			   "X-Failed-Recipients: cat@example.org\n"
+			   "Content-Type: multipart/report; report-type=delivery-status; "
+			   "boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nfailed\n"
+			   "--B\nContent-Type: message/delivery-status\n\n"
+			   "Reporting-MTA: dns; mx.example.org\n\n"
+			   "Final-Recipient: rfc822;/var/spool/cat/mbox\nAction: failed\n"
+			   "Status: 5.0.0\nDiagnostic-Code: X-Exim; mailbox is full\n--B--\n";
+	CHECK(collect_bytes(&c, pipe, strlen(pipe), "pipe") == RB_OK);
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "recipient"), "cat@example.org");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "mailboxfull");
+	collected_free(&c);
+}
+
+/* Old Sendmail transcripts: each verdict owns the session lines before it. */
+static void test_transcript_sessions(void)
+{
+	const char *v5 = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.com>\n"
+			 "To: sender@example.com\n"
+			 "Subject: Returned mail: User unknown\n"
+			 "\n"
+			 "   ----- Transcript of session follows -----\n"
+			 "While talking to mx.example.org:\n"
+			 ">>> MAIL From:<sender@example.com>\n"
+			 "<<< 501 <sender@example.com>... Sender domain must exist\n"
+			 "554 <one@example.org>... Remote protocol error\n"
+			 "550 example.net (smtp)... 550 Host unknown\n"
+			 "554 <two@example.net>... 550 Host unknown (Authoritative answer)\n"
+			 "While talking to smtp.example.edu:\n"
+			 ">>> RCPT To:<three@example.edu>\n"
+			 "<<< 550 <three@example.edu>... User unknown\n"
+			 "550 <three@example.edu>... User unknown\n"
+			 "\n"
+			 "   ----- Unsent message follows -----\n"
+			 "To: one@example.org\n";
+	struct collected c = {0};
+	CHECK(collect_bytes(&c, v5, strlen(v5), "v5") == RB_OK);
+	CHECK(count_of(&c, "bounce") == 3);
+	if (c.count == 3) {
+		CHECK_STR(ev_str(c.events[0], "recipient"), "one@example.org");
+		CHECK_STR(ev_str(c.events[0], "smtp_command"), "MAIL");
+		CHECK_STR(ev_str(c.events[0], "reason"), "rejected");
+		CHECK_STR(ev_str(c.events[1], "recipient"), "two@example.net");
+		CHECK_STR(ev_str(c.events[1], "reason"), "hostunknown");
+		CHECK_STR(ev_str(c.events[1], "smtp_command"), "");
+		CHECK_STR(ev_str(c.events[2], "recipient"), "three@example.edu");
+		CHECK_STR(ev_str(c.events[2], "smtp_command"), "RCPT");
+		CHECK_STR(ev_str(c.events[2], "reason"), "userunknown");
+	}
+	collected_free(&c);
+}
+
+/* A helpdesk forwarding what its MAILER-DAEMON got, pasted as text. */
+static void test_forwarded_bounce(void)
+{
+	const char *fwd = "From: helpdesk@isp.example.jp\n"
+			  "To: postmaster@isp.example.jp\n"
+			  "Subject: Fwd: undelivered mail\n"
+			  "\n"
+			  "Please see below.\n"
+			  "---------------------------------\n"
+			  "From MAILER-DAEMON  Thu Apr 29 23:34:45 2015\n"
+			  "From: MAILER-DAEMON@relay.isp.example.jp\n"
+			  "To: postmaster@isp.example.jp\n"
+			  "Content-Type: multipart/report; report-type=delivery-status; "
+			  "boundary=\"R\"\n"
+			  "\n"
+			  "--R\nContent-Type: text/plain\n\nnot delivered\n"
+			  "--R\nContent-Type: message/delivery-status\n\n"
+			  "Reporting-MTA: dns; relay.isp.example.jp\n\n"
+			  "Final-Recipient: rfc822; cat@example.ne.jp\nAction: failed\n"
+			  "Status: 5.1.1\n"
+			  "Diagnostic-Code: smtp; 550 5.1.1 <cat@example.ne.jp>: User unknown\n"
+			  "--R--\n";
+	struct collected c = {0};
+	CHECK(collect_bytes(&c, fwd, strlen(fwd), "fwd") == RB_OK);
+	CHECK(count_of(&c, "bounce") == 1);
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "recipient"), "cat@example.ne.jp");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "userunknown");
+	collected_free(&c);
+}
+
 int main(void)
 {
 	test_dsn_records();
@@ -249,5 +426,9 @@ int main(void)
 	test_hard_rule();
 	test_prose_bounce();
 	test_many_recipients();
+	test_provider_codes();
+	test_dsn_field_rules();
+	test_transcript_sessions();
+	test_forwarded_bounce();
 	return check_done();
 }

@@ -149,6 +149,37 @@ static void test_broken(struct rb_arena *arena)
 	CHECK(m->part_count == 2);
 }
 
+static void test_lenient_parts(struct rb_arena *arena)
+{
+	/* An indented delimiter still delimits; a text file attached after the notice is
+	 * a part, not the notice's words. */
+	const char *raw = "From: MAILER-DAEMON@example.com\n"
+			  "Content-Type: multipart/report; report-type=delivery-status; "
+			  "boundary=\"Y\"\n"
+			  "\n"
+			  "--Y\n"
+			  "Content-Type: text/plain\n"
+			  "\n"
+			  "the notice\n"
+			  " --Y\n"
+			  "Content-Type: message/delivery-status\n"
+			  "\n"
+			  "Final-Recipient: rfc822; a@example.net\n"
+			  "--Y\n"
+			  "Content-Type: text/plain; name=\"headers.txt\"\n"
+			  "Content-Disposition: attachment; filename=\"headers.txt\"\n"
+			  "\n"
+			  "Received: from x by y for <someone@example.org>\n"
+			  "--Y--\n";
+	struct rb_mail *m = parse(arena, raw, NULL);
+	if (m == NULL)
+		return;
+	CHECK(strstr(m->delivery_status, "a@example.net") != NULL);
+	CHECK(strstr(m->body, "the notice") != NULL);
+	CHECK(strstr(m->body, "someone@example.org") == NULL);
+	CHECK(m->part_count == 3);
+}
+
 static void test_limits(struct rb_arena *arena)
 {
 	/* 40 nested multiparts against a depth limit of 8. */
@@ -225,6 +256,7 @@ int main(void)
 	test_line_endings(arena);
 	test_encodings(arena);
 	test_broken(arena);
+	test_lenient_parts(arena);
 	test_limits(arena);
 	test_message_entry();
 	rb_arena_free(&arena);
