@@ -59,6 +59,31 @@ const char *rb_text_find_lower(const char *lower_haystack, const char *needle)
 	return strstr(lower_haystack, lower);
 }
 
+void rb_pairs_of(unsigned char bits[RB_PAIRS_BYTES], const char *text, size_t len)
+{
+	memset(bits, 0, RB_PAIRS_BYTES);
+	for (size_t i = 0; i + 1 < len; i++) {
+		unsigned v = (unsigned)(unsigned char)text[i] << 8 | (unsigned char)text[i + 1];
+		bits[v >> 3] |= (unsigned char)(1u << (v & 7));
+	}
+}
+
+bool rb_pairs_may_contain(const unsigned char bits[RB_PAIRS_BYTES], const char *needle,
+			  bool fold)
+{
+	for (size_t i = 0; needle[i] != '\0' && needle[i + 1] != '\0'; i++) {
+		unsigned a = (unsigned char)needle[i], b = (unsigned char)needle[i + 1];
+		if (fold) {
+			a = (unsigned)tolower((int)a);
+			b = (unsigned)tolower((int)b);
+		}
+		unsigned v = a << 8 | b;
+		if (!((bits[v >> 3] >> (v & 7)) & 1))
+			return false;
+	}
+	return true;
+}
+
 bool rb_text_starts_with_ci(const char *s, const char *prefix)
 {
 	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;

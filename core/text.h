@@ -48,6 +48,17 @@ int rb_text_find_reply_code(const char *s);
  * copy with <> and quotes removed; NULL when none.
  */
 char *rb_text_find_address(struct rb_arena *arena, const char *s);
+
+/*
+ * A set of the byte pairs that occur in a text (65,536 bits). A needle one of whose
+ * pairs is missing cannot occur: most of the hundreds of phrases searched per
+ * message are dismissed by a few bit tests, before any substring search.
+ */
+#define RB_PAIRS_BYTES 8192
+void rb_pairs_of(unsigned char bits[RB_PAIRS_BYTES], const char *text, size_t len);
+/* May needle (compared lowercased when fold is set) occur in the text? */
+bool rb_pairs_may_contain(const unsigned char bits[RB_PAIRS_BYTES], const char *needle,
+			  bool fold);
 /*
  * The address of a header value: the one in <angle brackets> when there is one
  * ("kijitora@example.com <neko@example.net>" is neko's: the first is a display

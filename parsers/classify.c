@@ -618,47 +618,25 @@ static const struct phrase_row weak_phrase_table[] = {
 };
 
 /* Lowercase the first n bytes of s into buf (size cap). */
-static void lower_copy(char *buf, size_t cap, const char *s)
+/* Lowercase s into buf (size cap); returns the length written. */
+static size_t lower_copy(char *buf, size_t cap, const char *s)
 {
 	size_t i = 0;
 	for (; s != NULL && s[i] != '\0' && i + 1 < cap; i++)
 		buf[i] = (char)tolower((unsigned char)s[i]);
 	buf[i] = '\0';
+	return i;
 }
 
 #define CLASSIFY_TEXT_MAX 4096
 
-/*
- * Which byte pairs occur in the text: a phrase whose first two bytes never occur
- * together cannot match, and most of the few hundred phrases are skipped that way
- * before strstr runs.
- */
-struct bigrams {
-	unsigned char bits[65536 / 8];
-};
-
-static void bigrams_of(struct bigrams *b, const char *text)
-{
-	memset(b->bits, 0, sizeof(b->bits));
-	for (size_t i = 0; text[i] != '\0' && text[i + 1] != '\0'; i++) {
-		unsigned v = (unsigned)(unsigned char)text[i] << 8 | (unsigned char)text[i + 1];
-		b->bits[v >> 3] |= (unsigned char)(1u << (v & 7));
-	}
-}
-
-static bool may_contain(const struct bigrams *b, const char *phrase)
-{
-	if (phrase[0] == '\0' || phrase[1] == '\0')
-		return true;
-	unsigned v = (unsigned)(unsigned char)phrase[0] << 8 | (unsigned char)phrase[1];
-	return (b->bits[v >> 3] >> (v & 7)) & 1;
-}
-
-static const char *match_table(const char *text, const struct bigrams *b,
+/* The first row whose phrase occurs: every pair of it must occur first (rb_pairs). */
+static const char *match_table(const char *text, const unsigned char *pairs,
 			       const struct phrase_row *table, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (may_contain(b, table[i].phrase) && strstr(text, table[i].phrase) != NULL)
+		if (rb_pairs_may_contain(pairs, table[i].phrase, false) &&
+		    strstr(text, table[i].phrase) != NULL)
 			return table[i].reason;
 	return NULL;
 }
@@ -668,13 +646,13 @@ const char *rb_classify_text(const char *diagnostic)
 	if (diagnostic == NULL || *diagnostic == '\0')
 		return NULL;
 	char text[CLASSIFY_TEXT_MAX];
-	lower_copy(text, sizeof(text), diagnostic);
-	struct bigrams b;
-	bigrams_of(&b, text);
-	const char *r = match_table(text, &b, phrase_table,
+	size_t len = lower_copy(text, sizeof(text), diagnostic);
+	unsigned char pairs[RB_PAIRS_BYTES];
+	rb_pairs_of(pairs, text, len);
+	const char *r = match_table(text, pairs, phrase_table,
 				    sizeof(phrase_table) / sizeof(phrase_table[0]));
 	if (r == NULL)
-		r = match_table(text, &b, weak_phrase_table,
+		r = match_table(text, pairs, weak_phrase_table,
 				sizeof(weak_phrase_table) / sizeof(weak_phrase_table[0]));
 	return r;
 }

@@ -24,6 +24,7 @@
  * max_mime_parts leaf parts; what lies beyond is skipped and said in rb_mail.problems.
  * Recursion is bounded by max_mime_depth.
  */
+#define _GNU_SOURCE /* memmem */
 #include "mime.h"
 
 #include <glib.h>
@@ -809,14 +810,10 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	mail->part_count = w.part_count;
 	mail->body = w.body.len ? acc_str(&w.body) : html_to_text(arena, acc_str(&w.html));
 	mail->body_lower = rb_text_lower(arena, mail->body);
-	unsigned char *pairs = rb_arena_alloc(arena, 65536 / 8);
-	if (pairs != NULL && mail->body_lower != NULL) {
-		const unsigned char *t = (const unsigned char *)mail->body_lower;
-		for (size_t i = 0; t[i] != '\0' && t[i + 1] != '\0'; i++) {
-			unsigned v = (unsigned)t[i] << 8 | t[i + 1];
-			pairs[v >> 3] |= (unsigned char)(1u << (v & 7));
-		}
-	}
+	mail->body_lower_len = mail->body_lower ? strlen(mail->body_lower) : 0;
+	unsigned char *pairs = rb_arena_alloc(arena, RB_PAIRS_BYTES);
+	if (pairs != NULL)
+		rb_pairs_of(pairs, mail->body_lower ? mail->body_lower : "", mail->body_lower_len);
 	mail->body_pairs = pairs;
 	mail->delivery_status = acc_str(&w.dsn);
 	mail->feedback_report = acc_str(&w.feedback);
@@ -840,13 +837,15 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 
 const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle)
 {
-	if (mail->body_pairs != NULL && needle[0] != '\0' && needle[1] != '\0') {
-		unsigned v = (unsigned)(unsigned char)g_ascii_tolower(needle[0]) << 8 |
-			     (unsigned char)g_ascii_tolower(needle[1]);
-		if (!((mail->body_pairs[v >> 3] >> (v & 7)) & 1))
-			return NULL;
-	}
-	return rb_text_find_lower(mail->body_lower, needle);
+	if (mail->body_lower == NULL || needle[0] == '\0')
+		return NULL;
+	if (mail->body_pairs != NULL && !rb_pairs_may_contain(mail->body_pairs, needle, true))
+		return NULL;
+	char lower[256];
+	size_t n = 0;
+	for (; needle[n] != '\0' && n + 1 < sizeof(lower); n++)
+		lower[n] = (char)g_ascii_tolower(needle[n]);
+	return memmem(mail->body_lower, mail->body_lower_len, lower, n);
 }
 
 const char *rb_mail_header(const struct rb_mail *mail, const char *name)

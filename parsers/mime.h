@@ -47,7 +47,8 @@ struct rb_mail {
 
 	const char *body;               /* readable text outside attached messages, UTF-8 LF */
 	const char *body_lower;         /* the same, ASCII letters lowercased (for searches) */
-	const unsigned char *body_pairs; /* bit set of byte pairs in body_lower (65536 bits) */
+	size_t body_lower_len;
+	const unsigned char *body_pairs; /* rb_pairs_of(body_lower): RB_PAIRS_BYTES */
 	const char *delivery_status;    /* message/delivery-status text (all such parts) */
 	const char *feedback_report;    /* message/feedback-report text */
 	const char *original;           /* returned message (message/rfc822, text/rfc822-headers) */
