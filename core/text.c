@@ -138,7 +138,11 @@ static inline bool is_ascii_space(unsigned char c)
 
 char *rb_text_squeeze(struct rb_arena *arena, const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
+	return rb_text_squeezen(arena, s, s ? strlen(s) : 0);
+}
+
+char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n)
+{
 	char *out = rb_arena_alloc(arena, n + 1);
 	if (out == NULL)
 		return NULL;

@@ -34,6 +34,8 @@ char *rb_text_strip_angle(struct rb_arena *arena, const char *s);
 char *rb_text_trim(struct rb_arena *arena, const char *s, size_t len);
 char *rb_text_lower(struct rb_arena *arena, const char *s);
 char *rb_text_squeeze(struct rb_arena *arena, const char *s);
+/* The same for the n bytes at s (s need not be NUL-terminated). */
+char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n);
 
 /*
  * The first RFC 3463 enhanced status code ("5.1.1") in s, copied to out (16 bytes).

@@ -334,8 +334,14 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		}
 		struct rb_header *h = &out->items[out->count++];
 		h->name = rb_arena_strndup(arena, p, (size_t)(name_end - p));
-		char *raw = rb_arena_strndup(arena, value, (size_t)(value_end - value));
-		h->value = decode ? header_decode(arena, raw) : rb_text_squeeze(arena, raw);
+		size_t vlen = (size_t)(value_end - value);
+		if (!decode || (is_plain_ascii((const unsigned char *)value, vlen) &&
+				memchr(value, '\0', vlen) == NULL && memmem(value, vlen, "=?", 2) == NULL)) {
+			/* Most values: ASCII with nothing to decode, squeezed in one copy. */
+			h->value = rb_text_squeezen(arena, value, vlen);
+		} else {
+			h->value = header_decode(arena, rb_arena_strndup(arena, value, vlen));
+		}
 		p = value_end < end ? value_end + 1 : end;
 	}
 	return end;
