@@ -592,9 +592,21 @@ static void add_leaf(struct mime_walk *w, const struct content_type *ct, const c
 		w->parts = np;
 		w->part_cap = nc;
 	}
+	struct rb_part *p = &w->parts[w->part_count++];
+	const char *t = ct->type;
+	bool status_part = strcmp(t, "message/delivery-status") == 0 ||
+			   strcmp(t, "message/global-delivery-status") == 0 ||
+			   strcmp(t, "message/feedback-report") == 0;
+	if (attached && !status_part) {
+		/* A leaf of the returned message: nothing reads its content (reports and
+		 * bodies come from the message's own parts), so it is not decoded. */
+		*p = (struct rb_part){.content_type = t, .filename = filename,
+				      .charset = ct->charset, .depth = depth,
+				      .in_attached_message = true};
+		return;
+	}
 	size_t len = 0;
 	unsigned char *data = decode_transfer(arena, cte, body, (size_t)(end - body), &len);
-	struct rb_part *p = &w->parts[w->part_count++];
 	p->content_type = ct->type;
 	p->filename = filename;
 	p->charset = ct->charset;
@@ -607,7 +619,6 @@ static void add_leaf(struct mime_walk *w, const struct content_type *ct, const c
 		p->text = nul_safe_text(arena, data, p->len, ct->charset);
 	if (p->text == NULL)
 		return;
-	const char *t = ct->type;
 	if (strcmp(t, "message/delivery-status") == 0 ||
 	    strcmp(t, "message/global-delivery-status") == 0) {
 		acc_append(arena, &w->dsn, p->text, strlen(p->text));
