@@ -704,6 +704,10 @@ static bool has_boundary_line(const char *body, const char *end, const char *bou
 	return false;
 }
 
+static void walk_parsed_entity(struct mime_walk *w, const struct header_list *headers,
+			       const char *body, const char *end, unsigned depth, bool attached,
+			       const char *default_type);
+
 static void walk_entity(struct mime_walk *w, const char *start, const char *end, unsigned depth,
 			bool attached, const char *default_type)
 {
@@ -711,9 +715,18 @@ static void walk_entity(struct mime_walk *w, const char *start, const char *end,
 		w->skipped_depth = true;
 		return;
 	}
-	struct rb_arena *arena = w->arena;
 	struct header_list headers = {0};
-	const char *body = parse_headers(arena, start, end, &headers, false);
+	const char *body = parse_headers(w->arena, start, end, &headers, false);
+	walk_parsed_entity(w, &headers, body, end, depth, attached, default_type);
+}
+
+/* An entity whose header block is already parsed (the top level's is, once). */
+static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl,
+			       const char *body, const char *end, unsigned depth, bool attached,
+			       const char *default_type)
+{
+	struct rb_arena *arena = w->arena;
+	const struct header_list headers = *hl;
 	struct content_type ct, disp;
 	parse_content_type(arena, header_find(&headers, "Content-Type"), false, &ct);
 	parse_content_type(arena, header_find(&headers, "Content-Disposition"), true, &disp);
@@ -820,9 +833,9 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 
 	mail->time = rb_mime_date_rfc3339(arena, mail->date);
 
-	/* The top-level entity again, from its header block: one code path for all. */
+	/* The top-level entity through the same path as every part. */
 	struct mime_walk w = {.arena = arena, .limits = limits};
-	walk_entity(&w, norm, end, 0, false, "text/plain");
+	walk_parsed_entity(&w, &headers, body, end, 0, false, "text/plain");
 	mail->parts = w.parts;
 	mail->part_count = w.part_count;
 	mail->body = w.body.len ? acc_str(&w.body) : html_to_text(arena, acc_str(&w.html));
