@@ -262,6 +262,16 @@ static const char *header_decode(struct rb_arena *arena, const char *raw)
 
 /* ---- header blocks ---- */
 
+/* Does the value hold "=?", the start of an RFC 2047 encoded word? */
+static bool has_encoded_word(const char *v, size_t n)
+{
+	for (const char *p = memchr(v, '=', n); p != NULL && p + 1 < v + n;
+	     p = memchr(p + 1, '=', (size_t)(v + n - p - 1)))
+		if (p[1] == '?')
+			return true;
+	return false;
+}
+
 struct header_list {
 	struct rb_header *items;
 	size_t count, cap;
@@ -336,7 +346,7 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		h->name = rb_arena_strndup(arena, p, (size_t)(name_end - p));
 		size_t vlen = (size_t)(value_end - value);
 		if (!decode || (is_plain_ascii((const unsigned char *)value, vlen) &&
-				memchr(value, '\0', vlen) == NULL && memmem(value, vlen, "=?", 2) == NULL)) {
+				memchr(value, '\0', vlen) == NULL && !has_encoded_word(value, vlen))) {
 			/* Most values: ASCII with nothing to decode, squeezed in one copy. */
 			h->value = rb_text_squeezen(arena, value, vlen);
 		} else {
