@@ -706,6 +706,25 @@ static bool qmail_style_code(const char *words, const char *status)
 	return strstr(words, pattern) != NULL;
 }
 
+/* Is "does not exist" said of a host name ("neko.example.com does not exist")? */
+static bool names_missing_host(const char *words)
+{
+	const char *hit = rb_text_find_ci(words, " does not exist");
+	if (hit == NULL)
+		return false;
+	const char *start = hit;
+	while (start > words && start[-1] != ' ')
+		start--;
+	bool dot = false;
+	for (const char *p = start; p < hit; p++) {
+		if (*p == '.')
+			dot = true;
+		else if (!isalnum((unsigned char)*p) && *p != '-')
+			return false; /* an address, <bracketed>, quoted: not a bare host */
+	}
+	return dot && hit - start > 3;
+}
+
 /* x.1.0 "other address status" and x.1.10 (Microsoft's RecipientNotFound): the
  * server still speaks of the address. */
 static bool status_is_about_address(const char *status)
@@ -772,6 +791,10 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 			reason = "expired"; /* a temporary answer in a final bounce: retries ran out */
 		else
 			reason = reason_from_reply_code(b->reply_code);
+		/* "553 mx.example.com does not exist": a host name, not a mailbox. */
+		if (reason != NULL && strcmp(reason, "userunknown") == 0 &&
+		    (row == NULL || !row->strong) && names_missing_host(words))
+			reason = "hostunknown";
 		const char *cmd = b->smtp_command ? b->smtp_command : "";
 		/* "User unknown" that is not about the address: in answer to DATA, with
 		 * neither a code nor a phase, or under a code about the message (see

@@ -62,6 +62,13 @@ static const struct disputed disputed[] = {
 	 "filtered in lhost-messagingserver-06 and lhost-amazonworkmail-02 (same code, "
 	 "same words); rebound says filtered for all three"},
 	{"bsd/lhost-powermta-03.eml", 1, "reason", "as lhost-powermta-01"},
+	{"bsd/lhost-opensmtpd-12.eml", 1, "hard",
+	 "a delay report (\"kept in the queue for up to 7 days\", Status 4.0.0) is never "
+	 "hard: the MTA is still trying (DESIGN.md's suppression policy)"},
+	{"bsd/rfc3464-01.eml", 1, "reason",
+	 "the DSN gives this recipient \"550 5.1.1 ... User Unknown\"; the label follows "
+	 "the prose's \"Not enough disk space\", which names another address (<nekochan>)"},
+	{"bsd/rfc3464-01.eml", 1, "hard", "as its reason: userunknown is hard"},
 	{"bsd/lhost-x2-06.eml", 1, "reason",
 	 "\"wasn't able to establish an SMTP connection (#4.4.1) ... in the queue too "
 	 "long\" is labelled expired here but networkerror in lhost-qmail-07 (same words)"},
@@ -289,8 +296,10 @@ int main(void)
 			reason.n++;
 			reason.ok += ok_reason;
 		}
-		hard.n++;
-		hard.ok += ok_hard;
+		if (!is_disputed(current, index, "hard")) {
+			hard.n++;
+			hard.ok += ok_hard;
+		}
 		bool is_bounce = strcmp(want_reason, "feedback") && strcmp(want_reason, "vacation") &&
 				 strcmp(want_reason, "delivered");
 		if (is_bounce && real_status(want_status)) {
@@ -335,10 +344,13 @@ int main(void)
 	printf("line endings: %u variants identical, %u differ\n", endings_same, endings_differ);
 	printf("disputed labels: %zu\n", sizeof(disputed) / sizeof(disputed[0]));
 
-	size_t reason_disputes = 0;
-	for (size_t i = 0; i < sizeof(disputed) / sizeof(disputed[0]); i++)
+	size_t reason_disputes = 0, hard_disputes = 0;
+	for (size_t i = 0; i < sizeof(disputed) / sizeof(disputed[0]); i++) {
 		reason_disputes += strcmp(disputed[i].field, "reason") == 0;
+		hard_disputes += strcmp(disputed[i].field, "hard") == 0;
+	}
 	CHECK(reason.n + reason_disputes == 624);
+	CHECK(hard.n + hard_disputes == 624);
 	CHECK(ratio(rcpt) >= TARGET_RECIPIENT);
 	CHECK(ratio(reason) >= TARGET_REASON);
 	CHECK(ratio(hard) >= TARGET_HARD);

@@ -336,6 +336,16 @@ static void test_dsn_field_rules(void)
 		       "Diagnostic-Code: smtp; Connection timed out");
 	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "expired");
 	collected_free(&c);
+	/* "does not exist" said of a host, not of a mailbox. */
+	parse_dsn_with(&c, "a@example.net", "", "failed", "",
+		       "Diagnostic-Code: smtp; 553 mx.example.net does not exist");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "hostunknown");
+	collected_free(&c);
+	parse_dsn_with(&c, "a@example.net", "", "failed", "",
+		       "Diagnostic-Code: smtp; 550 <a@example.net> does not exist (in reply "
+		       "to RCPT TO command)");
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "reason"), "userunknown");
+	collected_free(&c);
 	/* A file or pipe as Final-Recipient: X-Failed-Recipients has the address. */
 	const char *pipe = "From: Mail Delivery System <Mailer-Daemon@mx.example.org>\n"
 			   "X-Failed-Recipients: cat@example.org\n"
