@@ -578,6 +578,8 @@ struct mime_walk {
 	size_t part_count, part_cap;
 	struct text_acc body, html, dsn, feedback, problems;
 	const char *original;
+	struct header_list original_headers; /* parsed once, for the walk and the mail */
+	bool original_parsed;
 	bool skipped_depth, skipped_parts;
 };
 
@@ -766,9 +768,21 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 			inner_len = decoded ? nn : inner_len;
 		}
 		if (w->original == NULL && !attached) {
-			/* The returned message as text (charset unknown: made valid UTF-8). */
+			/* The returned message as text (charset unknown: made valid UTF-8); its
+			 * header block, decoded, serves both the walk and the mail. */
 			w->original = nul_safe_text(arena, (const unsigned char *)inner, inner_len,
 						    NULL);
+			if (depth + 1 > w->limits->max_mime_depth) {
+				w->skipped_depth = true;
+				return;
+			}
+			const char *oend = w->original + strlen(w->original);
+			const char *obody = parse_headers(arena, w->original, oend,
+							  &w->original_headers, true);
+			w->original_parsed = true;
+			walk_parsed_entity(w, &w->original_headers, obody, oend, depth + 1, true,
+					   "text/plain");
+			return;
 		}
 		walk_entity(w, inner, inner + inner_len, depth + 1, true, "text/plain");
 		return;
@@ -858,9 +872,14 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	mail->delivery_status = acc_str(&w.dsn);
 	mail->feedback_report = acc_str(&w.feedback);
 	mail->original = w.original ? w.original : "";
-	struct rb_header *oh = NULL;
-	mail->original_header_count = rb_mime_parse_header_block(arena, mail->original, &oh);
-	mail->original_headers = oh;
+	if (w.original_parsed) {
+		mail->original_headers = w.original_headers.items;
+		mail->original_header_count = w.original_headers.count;
+	} else {
+		struct rb_header *oh = NULL;
+		mail->original_header_count = rb_mime_parse_header_block(arena, mail->original, &oh);
+		mail->original_headers = oh;
+	}
 	if (w.skipped_depth)
 		acc_append(arena, &w.problems, "MIME nesting deeper than the limit was skipped",
 			   46);
