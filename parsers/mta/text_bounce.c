@@ -306,7 +306,9 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 				rec->b->smtp_command = cmd ? cmd : pending_command;
 			pending.diag_len = 0;
 			pending_command = NULL;
-			const char *rest = at + strlen(addr);
+			/* The words after the address; the whole line when the address is
+			 * not found as written (normalized: unquoted, lowercased). */
+			const char *rest = at ? at + strlen(addr) : l;
 			while (*rest && strchr(">:.)\"' \t,", *rest))
 				rest++;
 			if (*rest)

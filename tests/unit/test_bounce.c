@@ -399,6 +399,28 @@ static void test_transcript_sessions(void)
 	collected_free(&c);
 }
 
+/* A recipient named again in another spelling ("neko"@ quoted) is still its own:
+ * found by fuzz_message, the line's words were taken from a NULL position. */
+static void test_transcript_respelled(void)
+{
+	const char *v5 = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.com>\n"
+			 "To: sender@example.com\n"
+			 "Subject: Returned mail\n"
+			 "\n"
+			 "   ----- Transcript of session follows -----\n"
+			 "554 <neko@example.org>... Remote protocol error\n"
+			 "<<< 550 5.1.1 <\"neko\"@example.org>... User unknown\n"
+			 "550 <\"neko\"@example.org>... User unknown\n"
+			 "\n"
+			 "   ----- Unsent message follows -----\n";
+	struct collected c = {0};
+	CHECK(collect_bytes(&c, v5, strlen(v5), "v5") == RB_OK);
+	CHECK(count_of(&c, "bounce") == 1);
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "recipient"), "neko@example.org");
+	CHECK(strstr(ev_str(first_of(&c, "bounce"), "diagnostic"), "User unknown") != NULL);
+	collected_free(&c);
+}
+
 /* A helpdesk forwarding what its MAILER-DAEMON got, pasted as text. */
 static void test_forwarded_bounce(void)
 {
@@ -439,6 +461,7 @@ int main(void)
 	test_provider_codes();
 	test_dsn_field_rules();
 	test_transcript_sessions();
+	test_transcript_respelled();
 	test_forwarded_bounce();
 	return check_done();
 }
