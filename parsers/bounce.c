@@ -138,9 +138,13 @@ static const char *command_from_transcript(const char *body)
 static const char *command_in_diagnostic(struct rb_arena *arena, const char *diagnostic)
 {
 	const char *diag = rb_text_lower(arena, diagnostic);
-	for (size_t i = 0; diag != NULL && i < sizeof(command_phrases) / sizeof(command_phrases[0]);
-	     i++)
-		if (strstr(diag, command_phrases[i].phrase) != NULL)
+	if (diag == NULL)
+		return NULL;
+	unsigned char pairs[RB_PAIRS_BYTES];
+	rb_pairs_of(pairs, diag, strlen(diag));
+	for (size_t i = 0; i < sizeof(command_phrases) / sizeof(command_phrases[0]); i++)
+		if (rb_pairs_may_contain(pairs, command_phrases[i].phrase, false) &&
+		    strstr(diag, command_phrases[i].phrase) != NULL)
 			return command_phrases[i].command;
 	return NULL;
 }

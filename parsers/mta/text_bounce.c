@@ -98,12 +98,18 @@ static void find_section(const struct rb_text_format *f, const struct rb_mail *m
 			break;
 		}
 	}
+	/* A marker with a byte pair the body lacks cannot occur (rb_pairs). */
 	for (size_t i = 0; i < 6 && f->end[i] != NULL; i++) {
+		if (mail->body_pairs && !rb_pairs_may_contain(mail->body_pairs, f->end[i], true))
+			continue;
 		const char *e = rb_text_find_lower(lower + start, f->end[i]);
 		if (e != NULL && (size_t)(e - lower) < end)
 			end = (size_t)(e - lower);
 	}
 	for (size_t i = 0; common_ends[i] != NULL; i++) {
+		if (mail->body_pairs &&
+		    !rb_pairs_may_contain(mail->body_pairs, common_ends[i], true))
+			continue;
 		const char *e = rb_text_find_lower(lower + start, common_ends[i]);
 		if (e != NULL && (size_t)(e - lower) < end)
 			end = (size_t)(e - lower);
