@@ -66,20 +66,68 @@ static bool is_escaped_from(const char *line, size_t n)
 	return i > 0 && n - i >= 5 && memcmp(line + i, "From ", 5) == 0;
 }
 
+/* Lines of a stream, read in large blocks (getline per line cost more than the
+ * parsing of some messages). A line longer than the block grows the buffer. */
+struct line_reader {
+	FILE *in;
+	char *buf;
+	size_t cap, start, end;
+	bool eof;
+};
+
+/* The next line, newline included, into line_r and len_r; false at the end. */
+static bool next_line(struct line_reader *r, const char **line_r, size_t *len_r, bool *nomem_r)
+{
+	for (;;) {
+		char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start)
+					     : NULL;
+		if (nl != NULL || (r->eof && r->end > r->start)) {
+			size_t len = nl ? (size_t)(nl - (r->buf + r->start)) + 1 : r->end - r->start;
+			*line_r = r->buf + r->start;
+			*len_r = len;
+			r->start += len;
+			return true;
+		}
+		if (r->eof)
+			return false;
+		/* Keep the partial line, make room, read more. */
+		if (r->start > 0) {
+			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		if (r->end == r->cap) {
+			size_t nc = r->cap ? r->cap * 2 : 1u << 20;
+			char *nb = realloc(r->buf, nc);
+			if (nb == NULL) {
+				*nomem_r = true;
+				return false;
+			}
+			r->buf = nb;
+			r->cap = nc;
+		}
+		size_t got = fread(r->buf + r->end, 1, r->cap - r->end, r->in);
+		r->end += got;
+		if (got == 0)
+			r->eof = true;
+	}
+}
+
 enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 			      const struct rb_ingest_handler *handler, struct rb_error *err)
 {
 	struct mbox_buf b = {0};
-	char *line = NULL;
-	size_t line_cap = 0;
-	ssize_t n;
+	struct line_reader r = {.in = in};
+	const char *line;
+	size_t n;
+	bool nomem = false;
 	unsigned index = 0;
 	bool in_message = false;
 	enum rb_status st = RB_OK;
 	size_t max = handler->max_message_bytes;
 
-	while (st == RB_OK && (n = getline(&line, &line_cap, in)) > 0) {
-		if ((size_t)n >= 5 && memcmp(line, "From ", 5) == 0) {
+	while (st == RB_OK && next_line(&r, &line, &n, &nomem)) {
+		if (n >= 5 && memcmp(line, "From ", 5) == 0) {
 			if (in_message)
 				st = deliver(&b, label, kind, index, handler);
 			in_message = true;
@@ -91,16 +139,18 @@ enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 			in_message = true;
 			index++;
 		}
-		if (is_escaped_from(line, (size_t)n))
-			st = buf_append(&b, line + 1, (size_t)n - 1, max, err);
+		if (is_escaped_from(line, n))
+			st = buf_append(&b, line + 1, n - 1, max, err);
 		else
-			st = buf_append(&b, line, (size_t)n, max, err);
+			st = buf_append(&b, line, n, max, err);
 	}
+	if (st == RB_OK && nomem)
+		st = rb_error_set(err, RB_ERR_NOMEM, "%s: out of memory reading a line", label);
 	if (st == RB_OK && ferror(in))
 		st = rb_error_set(err, RB_ERR_IO, "%s: read failed: %s", label, strerror(errno));
 	if (st == RB_OK && in_message)
 		st = deliver(&b, label, kind, index, handler);
-	free(line);
+	free(r.buf);
 	free(b.data);
 	return st;
 }

@@ -93,6 +93,28 @@ int main(void)
 	CHECK(strlen(s.bodies[2]) == 255); /* the test's copy is cut at 255 */
 	unlink(path);
 
+	/* Lines read in blocks: a 3 MB line (longer than the reader's block) stays one
+	 * line, and a last line without its newline is kept. */
+	memset(&s, 0, sizeof(s));
+	h.max_message_bytes = 8u << 20;
+	snprintf(path, sizeof(path), "%s/long", dir);
+	size_t long_len = 3u << 20;
+	char *longline = malloc(long_len + 1);
+	memset(longline, 'y', long_len);
+	longline[long_len] = '\0';
+	f = fopen(path, "wb");
+	fprintf(f, "From a@example.com Mon Jan  1 00:00:00 2024\nSubject: long\n\n%s\n"
+		   "From b@example.com Mon Jan  1 00:00:00 2024\nSubject: last\n\nno newline",
+		longline);
+	fclose(f);
+	CHECK(rb_ingest_path(path, &h, &err) == RB_OK);
+	CHECK(s.count == 2);
+	CHECK(s.full_len[0] == strlen("Subject: long\n\n") + long_len + 1);
+	CHECK_STR(s.bodies[1], "Subject: last\n\nno newline");
+	free(longline);
+	unlink(path);
+	h.max_message_bytes = 1024;
+
 	/* A directory: name order, tmp/ and dot files skipped, a report file streamed. */
 	memset(&s, 0, sizeof(s));
 	snprintf(path, sizeof(path), "%s/maildir", dir);
