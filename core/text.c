@@ -9,6 +9,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 bool rb_text_next_line(const char **cursor, const char **line_r, size_t *len_r)
@@ -146,10 +147,25 @@ char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n)
 	char *out = rb_arena_alloc(arena, n + 1);
 	if (out == NULL)
 		return NULL;
-	size_t o = 0;
+	size_t o = 0, i = 0;
 	bool space = true; /* drops leading white space */
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < n) {
+		/* Eight bytes with nothing at or below ' ' (no white space, no control
+		 * byte) are copied as they are: most of a header value. */
+		if (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			uint64_t low = (w - UINT64_C(0x2121212121212121)) & ~w &
+				       UINT64_C(0x8080808080808080);
+			if (low == 0) {
+				memcpy(out + o, &w, 8);
+				o += 8;
+				i += 8;
+				space = false;
+				continue;
+			}
+		}
+		unsigned char c = (unsigned char)s[i++];
 		if (is_ascii_space(c)) {
 			if (!space)
 				out[o++] = ' ';

@@ -102,6 +102,13 @@ static void test_lines_and_case(struct rb_arena *arena)
 	CHECK(rb_text_find_ci_n("abcdef", 3, "def") == NULL);
 	CHECK(rb_text_find_ci_n("abcdef", 6, "DEF") != NULL);
 	CHECK_STR(rb_text_squeeze(arena, "  a \n\t b  "), "a b");
+	/* Eight-byte runs are copied whole; white space at any offset still folds. */
+	CHECK_STR(rb_text_squeeze(arena, "abcdefghijklmnop\r\n\tqrstuvwx  yz0123456789ABCDEF \n"),
+		  "abcdefghijklmnop qrstuvwx yz0123456789ABCDEF");
+	CHECK_STR(rb_text_squeeze(arena, "\t\t\t\t\t\t\t\tx"), "x");
+	CHECK_STR(rb_text_squeeze(arena, "caf\xc3\xa9-\xe3\x81\x82\xe3\x81\x84 ok"),
+		  "caf\xc3\xa9-\xe3\x81\x82\xe3\x81\x84 ok");
+	CHECK_STR(rb_text_squeezen(arena, "12345678 90", 8), "12345678");
 	CHECK_STR(rb_text_trim(arena, "\t x y \n", 7), "x y");
 	CHECK_STR(rb_text_lower(arena, "MiXeD"), "mixed");
 }
