@@ -88,7 +88,8 @@ struct record_state {
 		envelope_to;
 	struct field a_domain, a_selector, a_result, a_human, a_scope; /* current auth result */
 	struct field r_type, r_comment;                                   /* current reason */
-	json_object *dkim_results, *spf_results, *reasons;
+	/* JSON arrays of the record's auth results and reasons, open until it is emitted. */
+	struct rb_json_writer dkim_results, spf_results, reasons;
 };
 
 struct aggregate {
@@ -101,7 +102,7 @@ struct aggregate {
 	struct field text;         /* text of the element being read */
 	size_t text_overflow;
 	unsigned long long records, messages;
-	json_object *errors;       /* strings */
+	struct rb_json_writer errors; /* JSON array of strings, open until the report */
 	unsigned parser_errors;
 	const char *schema;
 	bool stop;                 /* a limit was hit */
@@ -109,7 +110,7 @@ struct aggregate {
 
 static void add_error(struct aggregate *a, const char *msg)
 {
-	json_object_array_add(a->errors, json_object_new_string(msg));
+	rb_json_str(&a->errors, msg);
 }
 
 static void on_xml_error(void *arg, const char *msg, xmlParserSeverities severity,
@@ -195,9 +196,6 @@ static const char *report_key(struct report_meta *m)
 
 static void record_reset(struct record_state *r)
 {
-	json_object_put(r->dkim_results);
-	json_object_put(r->spf_results);
-	json_object_put(r->reasons);
 	/* Only the lengths: clearing 13 fields of 512 bytes per record showed in profiles. */
 	struct field *fields[] = {&r->source_ip, &r->count, &r->disposition, &r->dkim, &r->spf,
 				  &r->header_from, &r->envelope_from, &r->envelope_to, &r->a_domain,
@@ -207,9 +205,11 @@ static void record_reset(struct record_state *r)
 		fields[i]->s[0] = '\0';
 		fields[i]->len = 0;
 	}
-	r->dkim_results = json_object_new_array();
-	r->spf_results = json_object_new_array();
-	r->reasons = json_object_new_array();
+	struct rb_json_writer *arrays[] = {&r->dkim_results, &r->spf_results, &r->reasons};
+	for (size_t i = 0; i < 3; i++) {
+		rb_json_writer_reset(arrays[i]);
+		rb_json_begin_array(arrays[i]);
+	}
 }
 
 static enum rb_status emit_record(struct aggregate *a)
@@ -255,9 +255,12 @@ static enum rb_status emit_record(struct aggregate *a)
 	rb_event_set_str(ev, "header_from", r->header_from.s);
 	rb_event_set_str(ev, "envelope_from", r->envelope_from.s);
 	rb_event_set_str(ev, "envelope_to", r->envelope_to.s);
-	rb_event_set_json(ev, "dkim_results", json_object_get(r->dkim_results));
-	rb_event_set_json(ev, "spf_results", json_object_get(r->spf_results));
-	rb_event_set_json(ev, "reasons", json_object_get(r->reasons));
+	rb_json_end_array(&r->dkim_results);
+	rb_json_end_array(&r->spf_results);
+	rb_json_end_array(&r->reasons);
+	rb_event_set_json(ev, "dkim_results", &r->dkim_results);
+	rb_event_set_json(ev, "spf_results", &r->spf_results);
+	rb_event_set_json(ev, "reasons", &r->reasons);
 	return rb_event_finish(a->em, ev);
 }
 
@@ -296,7 +299,8 @@ static enum rb_status emit_report(struct aggregate *a)
 	rb_event_set_str(ev, "schema", a->schema);
 	rb_event_set_int(ev, "records", (int64_t)a->records);
 	rb_event_set_int(ev, "messages", (int64_t)a->messages);
-	rb_event_set_json(ev, "errors", json_object_get(a->errors));
+	rb_json_end_array(&a->errors);
+	rb_event_set_json(ev, "errors", &a->errors);
 	return rb_event_finish(a->em, ev);
 }
 
@@ -360,11 +364,12 @@ static void auth_clear(struct record_state *r)
 	}
 }
 
-static void add_pair(json_object *obj, const char *key, struct field *f, bool lower)
+static void add_pair(struct rb_json_writer *w, const char *key, struct field *f, bool lower)
 {
 	if (lower)
 		field_lower(f);
-	json_object_object_add(obj, key, json_object_new_string(f->s));
+	rb_json_key(w, key);
+	rb_json_strn(w, f->s, f->len);
 }
 
 static enum rb_status on_end(struct aggregate *a, const char *name)
@@ -385,25 +390,28 @@ static enum rb_status on_end(struct aggregate *a, const char *name)
 		field_set(&a->text, a->text.s);
 		add_error(a, a->text.s);
 	} else if (strcmp(name, "dkim") == 0 && strcmp(up, "auth_results") == 0) {
-		json_object *o = json_object_new_object();
-		add_pair(o, "domain", &r->a_domain, true);
-		add_pair(o, "selector", &r->a_selector, false);
-		add_pair(o, "result", &r->a_result, true);
-		add_pair(o, "human_result", &r->a_human, false);
-		json_object_array_add(r->dkim_results, o);
+		struct rb_json_writer *w = &r->dkim_results;
+		rb_json_begin_object(w);
+		add_pair(w, "domain", &r->a_domain, true);
+		add_pair(w, "selector", &r->a_selector, false);
+		add_pair(w, "result", &r->a_result, true);
+		add_pair(w, "human_result", &r->a_human, false);
+		rb_json_end_object(w);
 		auth_clear(r);
 	} else if (strcmp(name, "spf") == 0 && strcmp(up, "auth_results") == 0) {
-		json_object *o = json_object_new_object();
-		add_pair(o, "domain", &r->a_domain, true);
-		add_pair(o, "scope", &r->a_scope, true);
-		add_pair(o, "result", &r->a_result, true);
-		json_object_array_add(r->spf_results, o);
+		struct rb_json_writer *w = &r->spf_results;
+		rb_json_begin_object(w);
+		add_pair(w, "domain", &r->a_domain, true);
+		add_pair(w, "scope", &r->a_scope, true);
+		add_pair(w, "result", &r->a_result, true);
+		rb_json_end_object(w);
 		auth_clear(r);
 	} else if (strcmp(name, "reason") == 0 && strcmp(up, "policy_evaluated") == 0) {
-		json_object *o = json_object_new_object();
-		add_pair(o, "type", &r->r_type, true);
-		add_pair(o, "comment", &r->r_comment, false);
-		json_object_array_add(r->reasons, o);
+		struct rb_json_writer *w = &r->reasons;
+		rb_json_begin_object(w);
+		add_pair(w, "type", &r->r_type, true);
+		add_pair(w, "comment", &r->r_comment, false);
+		rb_json_end_object(w);
 		r->r_type.s[0] = r->r_comment.s[0] = '\0';
 		r->r_type.len = r->r_comment.len = 0;
 	} else if (strcmp(name, "record") == 0) {
@@ -474,7 +482,8 @@ enum rb_status rb_dmarc_aggregate_parse(struct rb_reader *in, const struct rb_li
 	}
 	a->em = em;
 	a->limits = limits;
-	a->errors = json_object_new_array();
+	rb_json_writer_init(&a->errors);
+	rb_json_begin_array(&a->errors);
 	a->schema = "rfc7489";
 	record_reset(&a->rec);
 
@@ -588,11 +597,10 @@ enum rb_status rb_dmarc_aggregate_parse(struct rb_reader *in, const struct rb_li
 done:
 	if (reader != NULL)
 		xmlFreeTextReader(reader);
-	record_reset(&a->rec);
-	json_object_put(a->rec.dkim_results);
-	json_object_put(a->rec.spf_results);
-	json_object_put(a->rec.reasons);
-	json_object_put(a->errors);
+	rb_json_writer_free(&a->rec.dkim_results);
+	rb_json_writer_free(&a->rec.spf_results);
+	rb_json_writer_free(&a->rec.reasons);
+	rb_json_writer_free(&a->errors);
 	rb_xml_repair_free(&repair);
 	free(a->meta.key);
 	free(io);

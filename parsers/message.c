@@ -52,6 +52,7 @@ static const classifier_fn classifiers[] = {
 
 static enum rb_status finish(struct rb_emitter *em, struct rb_error *err)
 {
+	rb_emitter_release(em);
 	if (em->status != RB_OK) {
 		if (err != NULL)
 			*err = em->error;
@@ -82,14 +83,17 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 	}
 
 	struct rb_arena *arena = rb_arena_new();
-	if (arena == NULL)
+	if (arena == NULL) {
+		rb_emitter_release(&em);
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory");
+	}
 	struct rb_mail *mail = NULL;
 	struct rb_error perr = {0};
 	enum rb_status st = rb_mime_parse(arena, data ? data : (const unsigned char *)"", len,
 					  &limits, &mail, &perr);
 	if (st == RB_ERR_NOMEM) {
 		rb_arena_free(&arena);
+		rb_emitter_release(&em);
 		if (err != NULL)
 			*err = perr;
 		return st;
@@ -113,6 +117,7 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 		}
 		if (st != RB_OK && em.status == RB_OK) {
 			rb_arena_free(&arena);
+			rb_emitter_release(&em);
 			return rb_error_set(err, st, "%s",
 					    st == RB_ERR_NOMEM ? "out of memory while classifying"
 							       : "classifier failed");
