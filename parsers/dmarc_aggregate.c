@@ -14,7 +14,7 @@
  *
  * Broken reports: xml_repair.c mends bare '&' and '<' first; libxml2 recover mode
  * does the rest (missing declarations, bytes that are not UTF-8, an unclosed
- * wrapper). Everything repaired and every parser complaint (the first
+ * wrapper), from the first unit of the document that xml_fast.c leaves to it. Everything repaired and every parser complaint (the first
  * DMARC_MAX_ERRORS) goes into the report's `errors`, with the report's own <error>s.
  * No network (XML_PARSE_NONET), no entity substitution, no DTD loading.
  */

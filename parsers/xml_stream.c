@@ -1,13 +1,18 @@
 /*
- * xml_stream.c - an XML document handed to an rb_xml_handler through libxml2's xmlReader.
+ * xml_stream.c - an XML document handed to an rb_xml_handler: xml_fast.c for as long
+ * as the document is plain XML, libxml2's xmlReader from the first thing that is not.
  *
  * The reader runs with XML_PARSE_NONET, recover mode, no entity substitution and
  * CDATA merged into text; its warnings and errors go to the handler with the line the
- * reader's locator gives.
+ * reader's locator gives. When it takes over from the fast reader, it reads the
+ * resumed document (xml_fast.h), whose first element starts the handler has seen.
  */
 #include "parsers/xml_stream.h"
 
+#include "parsers/xml_fast.h"
+
 #include <libxml/xmlreader.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,19 +56,35 @@ static int xml_io_close(void *ctx)
 	return 0;
 }
 
+/* The reader's run: the handler, and what of the document it has seen already. */
+struct reader_run {
+	const struct rb_xml_handler *h;
+	unsigned skip_starts; /* element starts replayed by the fast reader */
+	bool skip_root_end;   /* and the end of the replayed root */
+};
+
 static void on_reader_error(void *arg, const char *msg, xmlParserSeverities severity,
 			    xmlTextReaderLocatorPtr locator)
 {
 	(void)severity;
-	const struct rb_xml_handler *h = arg;
+	const struct reader_run *run = arg;
 	int line = locator ? xmlTextReaderLocatorLineNumber(locator) : 0;
-	h->on_error(h->ctx, line, msg ? msg : "error");
+	run->h->on_error(run->h->ctx, line, msg ? msg : "error");
 }
 
 /* Hand one node of the reader to the handler; false to stop. */
-static bool deliver(xmlTextReaderPtr reader, const struct rb_xml_handler *h)
+static bool deliver(xmlTextReaderPtr reader, struct reader_run *run)
 {
+	const struct rb_xml_handler *h = run->h;
 	int type = xmlTextReaderNodeType(reader);
+	if (run->skip_starts > 0) {
+		run->skip_starts -= type == XML_READER_TYPE_ELEMENT;
+		return true;
+	}
+	if (run->skip_root_end && type == XML_READER_TYPE_END_ELEMENT) {
+		run->skip_root_end = false;
+		return true;
+	}
 	if (type == XML_READER_TYPE_ELEMENT) {
 		const char *name = (const char *)xmlTextReaderConstLocalName(reader);
 		const char *ns = (const char *)xmlTextReaderConstNamespaceUri(reader);
@@ -78,29 +99,30 @@ static bool deliver(xmlTextReaderPtr reader, const struct rb_xml_handler *h)
 	} else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) {
 		const char *v = (const char *)xmlTextReaderConstValue(reader);
 		size_t n = v ? strlen(v) : 0;
-		return h->on_text(h->ctx, v ? v : "", n < RB_XML_TEXT_PREFIX ? n : RB_XML_TEXT_PREFIX,
-				  n);
+		return h->on_text(h->ctx, v ? v : "",
+				  n < RB_XML_TEXT_PREFIX ? n : RB_XML_TEXT_PREFIX, n);
 	}
 	return true;
 }
 
-enum rb_status rb_xml_stream(struct rb_reader *in, const struct rb_xml_handler *handler,
-			     struct rb_error *err)
+/* libxml2's reader over `in` to the end of the document. */
+static enum rb_status read_with_libxml2(struct rb_reader *in, struct reader_run *run,
+					struct rb_error *err)
 {
 	struct xml_io *io = calloc(1, sizeof(*io));
 	if (io == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading XML");
 	io->src = in;
 	xmlTextReaderPtr reader =
-		xmlReaderForIO(xml_io_read, xml_io_close, io, NULL, NULL,
-			       XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
-				       XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	    xmlReaderForIO(xml_io_read, xml_io_close, io, NULL, NULL,
+			   XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
+			       XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	enum rb_status st = RB_OK;
 	if (reader == NULL) {
 		st = rb_error_set(err, RB_ERR_INTERNAL, "libxml2 cannot start an XML reader");
 	} else {
-		xmlTextReaderSetErrorHandler(reader, on_reader_error, (void *)handler);
-		while (xmlTextReaderRead(reader) == 1 && deliver(reader, handler))
+		xmlTextReaderSetErrorHandler(reader, on_reader_error, run);
+		while (xmlTextReaderRead(reader) == 1 && deliver(reader, run))
 			;
 		xmlFreeTextReader(reader);
 	}
@@ -112,4 +134,43 @@ enum rb_status rb_xml_stream(struct rb_reader *in, const struct rb_xml_handler *
 	}
 	free(io);
 	return st;
+}
+
+enum rb_status rb_xml_stream_handoff_after(struct rb_reader *in,
+					   const struct rb_xml_handler *handler, size_t units,
+					   struct rb_error *err)
+{
+	struct rb_xml_fast *fast = rb_xml_fast_new(in, handler);
+	if (fast == NULL)
+		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading XML");
+	rb_xml_fast_handoff_after(fast, units);
+	struct rb_error fast_err = {0};
+	enum rb_status st = RB_OK;
+	switch (rb_xml_fast_run(fast, &fast_err)) {
+	case RB_XML_FAST_DONE:
+		break;
+	case RB_XML_FAST_FAILED:
+		st = fast_err.status;
+		if (err != NULL)
+			*err = fast_err;
+		break;
+	case RB_XML_FAST_HANDOFF: {
+		struct rb_reader resumed = rb_xml_fast_resume(fast);
+		struct reader_run run = {
+		    .h = handler,
+		    .skip_starts = rb_xml_fast_replayed_starts(fast),
+		    .skip_root_end = rb_xml_fast_replayed_root_end(fast),
+		};
+		st = read_with_libxml2(&resumed, &run, err);
+		break;
+	}
+	}
+	rb_xml_fast_free(&fast);
+	return st;
+}
+
+enum rb_status rb_xml_stream(struct rb_reader *in, const struct rb_xml_handler *handler,
+			     struct rb_error *err)
+{
+	return rb_xml_stream_handoff_after(in, handler, SIZE_MAX, err);
 }

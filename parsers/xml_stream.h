@@ -46,4 +46,12 @@ struct rb_xml_handler {
 enum rb_status rb_xml_stream(struct rb_reader *in, const struct rb_xml_handler *handler,
 			     struct rb_error *err);
 
+/*
+ * For tests: the same, with libxml2 taking over after `units` units of the document
+ * (xml_fast.h) whatever they are. A handler sees the same either way.
+ */
+enum rb_status rb_xml_stream_handoff_after(struct rb_reader *in,
+					   const struct rb_xml_handler *handler, size_t units,
+					   struct rb_error *err);
+
 #endif
