@@ -14,8 +14,9 @@
  *
  * Broken reports: xml_repair.c mends bare '&' and '<' first; libxml2 recover mode
  * does the rest (missing declarations, bytes that are not UTF-8, an unclosed
- * wrapper), from the first unit of the document that xml_fast.c leaves to it. Everything repaired and every parser complaint (the first
- * DMARC_MAX_ERRORS) goes into the report's `errors`, with the report's own <error>s.
+ * wrapper), from the first unit of the document that xml_fast.c leaves to them.
+ * Everything repaired and every parser complaint (the first DMARC_MAX_ERRORS) goes
+ * into the report's `errors`, with the report's own <error>s.
  * No network (XML_PARSE_NONET), no entity substitution, no DTD loading.
  */
 #include "parsers/dmarc_aggregate.h"
@@ -29,15 +30,13 @@
 #include <time.h>
 
 #include "core/text.h"
-#include "parsers/xml_repair.h"
 #include "parsers/xml_stream.h"
 
 #define DMARC_FIELD_MAX 512     /* bytes kept of one text value */
 #define DMARC_MAX_ERRORS 20     /* parser complaints kept in `errors` */
 #define DMARC_STACK_MAX 80      /* elements open at once that are tracked */
-#define DMARC_NAME_SLOTS 128    /* hash slots for the element names (a power of two) */
 
-/* The element vocabulary of both schemas: ids for matching, names for xml_repair.c. */
+/* The element vocabulary of both schemas: ids for matching, names for the mending. */
 enum element {
 	EL_OTHER = 0, /* not in the vocabulary */
 	EL_FEEDBACK, EL_VERSION, EL_REPORT_METADATA, EL_ORG_NAME, EL_EMAIL,
@@ -125,7 +124,6 @@ struct aggregate {
 	bool is_report;            /* the root is <feedback> */
 	bool stop;                 /* a limit was hit */
 	enum rb_status status;     /* of emitting; reading stops at a failure */
-	unsigned char name_slot[DMARC_NAME_SLOTS]; /* element ids by hash of the name */
 };
 
 static void add_error(struct aggregate *a, const char *msg)
@@ -144,39 +142,6 @@ static void on_xml_error(void *ctx, int line, const char *message)
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	add_error(a, buf);
-}
-
-static unsigned name_hash(const char *name, size_t len)
-{
-	return ((unsigned)len * 31u + (unsigned char)name[0] * 7u +
-		(unsigned char)name[len - 1]) &
-	       (DMARC_NAME_SLOTS - 1);
-}
-
-/* The hash slots of the vocabulary, filled once per report (open addressing). */
-static void names_prepare(struct aggregate *a)
-{
-	for (unsigned id = EL_FEEDBACK; id < EL_LIMIT; id++) {
-		const char *name = dmarc_elements[id - 1];
-		unsigned h = name_hash(name, strlen(name));
-		while (a->name_slot[h] != EL_OTHER)
-			h = (h + 1) & (DMARC_NAME_SLOTS - 1);
-		a->name_slot[h] = (unsigned char)id;
-	}
-}
-
-static enum element element_of(const struct aggregate *a, const char *name, size_t len)
-{
-	if (len == 0)
-		return EL_OTHER;
-	for (unsigned h = name_hash(name, len);; h = (h + 1) & (DMARC_NAME_SLOTS - 1)) {
-		unsigned id = a->name_slot[h];
-		if (id == EL_OTHER)
-			return EL_OTHER;
-		const char *known = dmarc_elements[id - 1];
-		if (known[0] == name[0] && strlen(known) == len && memcmp(known, name, len) == 0)
-			return (enum element)id;
-	}
 }
 
 /* The element `up` levels above the innermost open one (EL_OTHER above the root). */
@@ -516,12 +481,13 @@ static bool reading(const struct aggregate *a)
 	return !a->stop && a->status == RB_OK;
 }
 
-static bool on_start(void *ctx, const char *name, size_t name_len, const char *ns_uri)
+static bool on_start(void *ctx, const char *name, size_t name_len, const char *ns_uri,
+		     int element)
 {
 	struct aggregate *a = ctx;
 	if (!a->root_seen) {
 		a->root_seen = true;
-		if (strcmp(name, "feedback") != 0)
+		if (name_len != 8 || memcmp(name, "feedback", 8) != 0)
 			return false; /* not an aggregate report */
 		a->is_report = true;
 		if (strstr(ns_uri, "dmarc-2.0") != NULL)
@@ -532,7 +498,8 @@ static bool on_start(void *ctx, const char *name, size_t name_len, const char *n
 		a->stop = true;
 		return false;
 	}
-	enum element id = element_of(a, name, name_len);
+	/* The vocabulary is dmarc_elements[], in the order of enum element. */
+	enum element id = element >= 0 ? (enum element)(element + 1) : EL_OTHER;
 	a->stack[a->depth++] = (unsigned char)id;
 	text_clear(a);
 	if (id == EL_RECORD)
@@ -569,24 +536,24 @@ static bool on_text(void *ctx, const char *text, size_t len, size_t total)
 }
 
 /* What was mended or cut, and the complaints left out, at the end of `errors`. */
-static void add_repair_errors(struct aggregate *a, const struct rb_xml_repair *repair)
+static void add_repair_errors(struct aggregate *a, const struct rb_xml_mends *mends)
 {
-	if (rb_xml_repair_closed_root(repair))
+	if (mends->closed_root)
 		add_error(a, "the report's root element was never closed");
 	if (a->depth > 0)
 		add_error(a, "the report ended inside an element (unclosed tags were closed)");
 	char msg[100];
-	if (rb_xml_repair_ampersands(repair) > 0) {
-		snprintf(msg, sizeof(msg), "%zu bare '&' escaped", rb_xml_repair_ampersands(repair));
+	if (mends->ampersands > 0) {
+		snprintf(msg, sizeof(msg), "%zu bare '&' escaped", mends->ampersands);
 		add_error(a, msg);
 	}
-	if (rb_xml_repair_brackets(repair) > 0) {
-		snprintf(msg, sizeof(msg), "%zu bare '<' escaped", rb_xml_repair_brackets(repair));
+	if (mends->brackets > 0) {
+		snprintf(msg, sizeof(msg), "%zu bare '<' escaped", mends->brackets);
 		add_error(a, msg);
 	}
-	if (rb_xml_repair_latin1(repair) > 0) {
+	if (mends->latin1 > 0) {
 		snprintf(msg, sizeof(msg), "%zu bytes that were not UTF-8 read as Latin-1",
-			 rb_xml_repair_latin1(repair));
+			 mends->latin1);
 		add_error(a, msg);
 	}
 	if (a->text_overflow > 0)
@@ -604,21 +571,15 @@ enum rb_status rb_dmarc_aggregate_parse(struct rb_reader *in, const struct rb_li
 {
 	*is_report_r = false;
 	struct aggregate *a = calloc(1, sizeof(*a));
-	struct rb_xml_repair *repair = rb_xml_repair_new(in, dmarc_elements);
-	if (a == NULL || repair == NULL) {
-		free(a);
-		rb_xml_repair_free(&repair);
+	if (a == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading a DMARC report");
-	}
 	a->em = em;
 	a->limits = limits;
 	rb_json_writer_init(&a->errors);
 	rb_json_begin_array(&a->errors);
 	a->schema = "rfc7489";
 	record_reset(&a->rec);
-	names_prepare(a);
 
-	struct rb_reader mended = {rb_xml_repair_read, repair};
 	struct rb_xml_handler handler = {
 		.ctx = a,
 		.on_start = on_start,
@@ -626,19 +587,19 @@ enum rb_status rb_dmarc_aggregate_parse(struct rb_reader *in, const struct rb_li
 		.on_end = on_end,
 		.on_error = on_xml_error,
 	};
-	enum rb_status st = rb_xml_stream(&mended, &handler, err);
+	struct rb_xml_mends mends;
+	enum rb_status st = rb_xml_stream(in, dmarc_elements, &handler, &mends, err);
 	*is_report_r = a->is_report;
 	if (st == RB_OK)
 		st = a->status;
 	if (st == RB_OK && a->is_report) {
-		add_repair_errors(a, repair);
+		add_repair_errors(a, &mends);
 		st = emit_report(a);
 	}
 	rb_json_writer_free(&a->rec.dkim_results);
 	rb_json_writer_free(&a->rec.spf_results);
 	rb_json_writer_free(&a->rec.reasons);
 	rb_json_writer_free(&a->errors);
-	rb_xml_repair_free(&repair);
 	free(a->meta.key);
 	free(a);
 	if (st == RB_ERR_ABORTED && err != NULL)

@@ -21,6 +21,8 @@
  */
 #include "parsers/xml_fast.h"
 
+#include "parsers/xml_repair.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,11 +31,13 @@
 #define FAST_MAX_DEPTH 128	    /* open elements tracked */
 #define FAST_MAX_TAG   4096	    /* bytes of a start tag (kept to replay it) */
 #define FAST_MAX_NAME  256	    /* bytes of a qualified name */
-#define FAST_MAX_ATTRS 32	    /* attributes of one start tag */
-#define FAST_MAX_NS    256	    /* namespace declarations in scope */
-#define FAST_MAX_DECL  256	    /* bytes of the BOM and XML declaration */
-#define FAST_PAD_CHUNK 1000000	    /* newlines per replayed comment (libxml2 caps one at 10 MB) */
-#define FAST_MAX_SEGS  (2 * FAST_MAX_DEPTH + 8) /* declaration, pads and tags, rest */
+/* bytes of an element's qualified name: the mending decides on 64 bytes after a '<' */
+#define FAST_MAX_ELEMENT_NAME 60
+#define FAST_MAX_ATTRS	      32      /* attributes of one start tag */
+#define FAST_MAX_NS	      256     /* namespace declarations in scope */
+#define FAST_MAX_DECL	      256     /* bytes of the BOM and XML declaration */
+#define FAST_PAD_CHUNK	      1000000 /* newlines per replayed comment (libxml2 caps one at 10 MB) */
+#define FAST_MAX_SEGS	      (2 * FAST_MAX_DEPTH + 8) /* declaration, pads and tags, rest */
 
 /* A unit was read (its length > 0), or: */
 enum {
@@ -49,7 +53,10 @@ enum fast_state {
 };
 
 struct open_element {
-	size_t tag_off, tag_len; /* its start tag as written, in tags */
+	/* Its start tag as written: in the window while it is there (copied to tags only
+	 * before the window moves on: most elements close long before). */
+	size_t tag_off, tag_len;
+	bool in_window;
 	size_t qname_len;
 	unsigned long line; /* of its '<' */
 	unsigned ns_count;  /* namespace declarations it made */
@@ -69,6 +76,7 @@ struct segment {
 
 struct rb_xml_fast {
 	struct rb_reader *in;
+	const struct rb_xml_names *names;
 	const struct rb_xml_handler *h;
 	unsigned char *win;
 	size_t len, pos; /* bytes in the window; the first not read yet */
@@ -95,7 +103,6 @@ struct rb_xml_fast {
 
 	char text[RB_XML_TEXT_PREFIX]; /* the text node being read: its first bytes */
 	size_t text_len, text_total;
-	char name[FAST_MAX_NAME + 1]; /* a local name handed to on_start */
 	bool nomem;
 
 	struct segment segs[FAST_MAX_SEGS];
@@ -106,7 +113,8 @@ struct rb_xml_fast {
 	size_t units_left; /* before a handoff forced by a test */
 };
 
-struct rb_xml_fast *rb_xml_fast_new(struct rb_reader *in, const struct rb_xml_handler *handler)
+struct rb_xml_fast *rb_xml_fast_new(struct rb_reader *in, const struct rb_xml_names *names,
+				    const struct rb_xml_handler *handler)
 {
 	struct rb_xml_fast *f = calloc(1, sizeof(*f));
 	if (f == NULL)
@@ -117,6 +125,7 @@ struct rb_xml_fast *rb_xml_fast_new(struct rb_reader *in, const struct rb_xml_ha
 		return NULL;
 	}
 	f->in = in;
+	f->names = names;
 	f->h = handler;
 	f->line = 1;
 	f->units_left = SIZE_MAX;
@@ -141,14 +150,19 @@ static bool is_space(unsigned char c)
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
-static bool is_name_start(unsigned char c)
+/* ASCII name characters by bit (0x40-0x7f): "A-Z_a-z"; below 0x40: "-.0-9". */
+#define NAME_START_HIGH UINT64_C(0x07fffffe87fffffe)
+#define NAME_CHAR_LOW	UINT64_C(0x03ff600000000000)
+
+static inline bool is_name_start(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+	return c >= 0x40 && c < 0x80 && ((NAME_START_HIGH >> (c & 63)) & 1);
 }
 
-static bool is_name_char(unsigned char c)
+static inline bool is_name_char(unsigned char c)
 {
-	return is_name_start(c) || (c >= '0' && c <= '9') || c == '-' || c == '.';
+	return c < 0x40 ? (NAME_CHAR_LOW >> c) & 1
+			: c < 0x80 && ((NAME_START_HIGH >> (c & 63)) & 1);
 }
 
 /* Code points XML allows as characters. */
@@ -361,74 +375,121 @@ static long cdata(struct rb_xml_fast *f, const unsigned char *p, size_t n, unsig
 	return (long)i + 3;
 }
 
+/* How text_node() sees a byte: 1 needs a closer look, 2 is not white space, 4 is LF. */
+static const unsigned char text_byte[256] = {
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 4, 3, 3, 3, 3, 3, /* control characters, TAB, LF */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 2, 2, 2, 2, 2, 3, 2, 2, 2, 2, 2,
+    2, 2, 2, 2,					    /* space, '&' */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 2, 2, /* '<' */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 3, 2, 2, /* ']' */
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x80 and on: UTF-8 */
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+};
+
+/* Does "<![CDATA[" start at p? 1 yes, 0 no, -1 when too little is in view to tell. */
+static int cdata_opens(const unsigned char *p, size_t n)
+{
+	static const char opener[] = "<![CDATA[";
+	for (size_t k = 0; k < 9; k++) {
+		if (k == n)
+			return -1;
+		if (p[k] != (unsigned char)opener[k])
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * A text node at p: character data, references and CDATA sections up to the next other
- * markup (which must be in view: a node cut by the end of input is libxml2's).
+ * markup (which must be in view: a node cut by the end of input is libxml2's). Most
+ * nodes are bytes as written, handed over in place; the first reference, CDATA
+ * section or CR LF starts a decoded copy.
  */
 static long text_node(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 {
-	static const char cdata_open[] = "<![CDATA[";
 	size_t i = 0;
 	unsigned long newlines = 0;
-	bool blank = true;
+	bool blank = true, copied = false;
 	f->text_len = 0;
 	f->text_total = 0;
 	for (;;) {
 		size_t run = i;
+		unsigned seen = 0;
 		while (i < n) {
-			unsigned char c = p[i];
-			if (c > ' ' && c < 0x80 && c != '<' && c != '&' && c != ']') {
-				blank = false;
-			} else if (c == '\n') {
-				newlines++;
-			} else if (c != ' ' && c != '\t') {
+			unsigned b = text_byte[p[i]];
+			if (b & 1)
 				break;
-			}
+			seen |= b;
+			newlines += b >> 2;
 			i++;
 		}
-		if (i > run)
+		if (seen & 2)
+			blank = false;
+		if (copied && i > run)
 			text_add(f, p + run, i - run);
 		if (i == n)
 			return UNIT_MORE;
 		unsigned char c = p[i];
 		long used;
 		if (c == '<') {
-			size_t left = n - i < 9 ? n - i : 9;
-			if (memcmp(p + i, cdata_open, left) != 0)
-				break; /* other markup: the node ends */
-			if (left < 9)
-				return UNIT_MORE;
-			used = cdata(f, p + i, n - i, &newlines, &blank);
-		} else if (c == '&') {
-			unsigned char out[4];
-			size_t out_len = 0;
-			bool ref_blank = false;
-			used = reference(p + i, n - i, out, &out_len, &ref_blank);
-			if (used > 0) {
-				text_add(f, out, out_len);
-				blank = blank && ref_blank;
-			}
-		} else if (c == ']') {
-			if (n - i < 3)
-				return UNIT_MORE;
-			if (p[i + 1] == ']' && p[i + 2] == '>')
-				return UNIT_BAIL; /* "]]>" is not allowed in text */
-			text_add(f, p + i, 1);
-			blank = false;
-			used = 1;
-		} else if (c == '\r') {
 			if (n - i < 2)
 				return UNIT_MORE;
-			if (p[i + 1] != '\n')
-				return UNIT_BAIL;
-			text_add(f, "\n", 1); /* CR LF is read as LF */
-			newlines++;
-			used = 2;
-		} else if (c >= 0x80) {
-			used = utf8_char(p + i, n - i);
+			int opens = p[i + 1] == '!' ? cdata_opens(p + i, n - i) : 0;
+			if (opens < 0)
+				return UNIT_MORE;
+			if (opens == 0) {
+				/* Other markup ends the node; a '<' the mending escapes is text. */
+				int markup = rb_xml_repair_markup(f->names, p + i, n - i, false);
+				if (markup < 0)
+					return UNIT_MORE;
+				if (markup == 0)
+					return UNIT_BAIL;
+				break;
+			}
+			if (!copied) {
+				text_add(f, p, i);
+				copied = true;
+			}
+			used = cdata(f, p + i, n - i, &newlines, &blank);
+		} else if (c >= 0x80 || c == ']') {
+			/* Kept as written: a UTF-8 sequence, a ']' that does not end "]]>". */
+			if (c == ']') {
+				if (n - i < 3)
+					return UNIT_MORE;
+				used = p[i + 1] == ']' && p[i + 2] == '>' ? UNIT_BAIL : 1;
+			} else {
+				used = utf8_char(p + i, n - i);
+			}
 			if (used > 0) {
-				text_add(f, p + i, (size_t)used);
 				blank = false;
+				if (copied)
+					text_add(f, p + i, (size_t)used);
+			}
+		} else if (c == '&' || c == '\r') {
+			unsigned char out[4];
+			size_t out_len = 1;
+			bool decoded_blank = true;
+			if (c == '&') {
+				used = reference(p + i, n - i, out, &out_len, &decoded_blank);
+			} else if (n - i < 2) {
+				used = UNIT_MORE;
+			} else {
+				used = p[i + 1] == '\n' ? 2 : UNIT_BAIL; /* CR LF is read as LF */
+				out[0] = '\n';
+				newlines += used == 2;
+			}
+			if (used > 0) {
+				if (!copied) {
+					text_add(f, p, i);
+					copied = true;
+				}
+				text_add(f, out, out_len);
+				blank = blank && decoded_blank;
 			}
 		} else {
 			return UNIT_BAIL; /* a control character */
@@ -438,9 +499,14 @@ static long text_node(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		i += (size_t)used;
 	}
 	if (i == 0)
-		return UNIT_BAIL; /* "<![" that does not open a CDATA section */
-	if (!blank && !f->h->on_text(f->h->ctx, f->text, f->text_len, f->text_total))
-		return UNIT_STOP;
+		return UNIT_BAIL; /* "<!" that opens neither a comment nor a CDATA section */
+	if (!blank) {
+		const char *text = copied ? f->text : (const char *)p;
+		size_t total = copied ? f->text_total : i;
+		size_t len = copied ? f->text_len : i < RB_XML_TEXT_PREFIX ? i : RB_XML_TEXT_PREFIX;
+		if (!f->h->on_text(f->h->ctx, text, len, total))
+			return UNIT_STOP;
+	}
 	f->line += newlines;
 	return (long)i;
 }
@@ -858,6 +924,31 @@ static enum rb_xml_fast_result out_of_memory(struct rb_error *err)
 	return RB_XML_FAST_FAILED;
 }
 
+/* The start tag of an open element, as written. */
+static const unsigned char *tag_of(const struct rb_xml_fast *f, const struct open_element *e)
+{
+	return (e->in_window ? f->win : f->tags) + e->tag_off;
+}
+
+/* Copy the start tags still in the window out of it, before it moves on. */
+static bool keep_tags(struct rb_xml_fast *f)
+{
+	for (unsigned k = 0; k < f->depth; k++) {
+		struct open_element *e = &f->open[k];
+		if (!e->in_window)
+			continue;
+		unsigned char *tags = grow(f->tags, &f->tags_cap, f->tags_len + e->tag_len);
+		if (tags == NULL)
+			return false;
+		f->tags = tags;
+		memcpy(f->tags + f->tags_len, f->win + e->tag_off, e->tag_len);
+		e->tag_off = f->tags_len;
+		e->in_window = false;
+		f->tags_len += e->tag_len;
+	}
+	return true;
+}
+
 /* A start tag at p ('<' and a name). */
 static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 {
@@ -875,6 +966,9 @@ static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		return len;
 	if ((size_t)len > FAST_MAX_TAG || (!empty && f->depth == FAST_MAX_DEPTH))
 		return UNIT_BAIL;
+	/* The mending takes an empty root element for one never closed (and closes it). */
+	if (empty && f->state == IN_PROLOG)
+		return UNIT_BAIL;
 	const unsigned char *name = p + 1, *local = name;
 	size_t local_len = qname_len;
 	if (colon != 0) {
@@ -883,6 +977,10 @@ static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		local = name + colon + 1;
 		local_len = qname_len - colon - 1;
 	}
+	/* A name outside the vocabulary is text to the mending ("&lt;name>"). */
+	int element = rb_xml_names_find(f->names, (const char *)local, local_len);
+	if (element < 0 || qname_len > FAST_MAX_ELEMENT_NAME)
+		return UNIT_BAIL;
 	unsigned ns_before = f->ns_count;
 	const char *uri = NULL;
 	if (declare_namespaces(f, p, at, count) && attributes_resolve(f, p, at, count)) {
@@ -903,26 +1001,16 @@ static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		f->state = empty ? IN_EPILOG : IN_CONTENT;
 	}
 	if (!empty) {
-		unsigned char *tags = grow(f->tags, &f->tags_cap, f->tags_len + (size_t)len);
-		if (tags == NULL) {
-			f->nomem = true;
-			ns_pop_to(f, ns_before);
-			return UNIT_BAIL;
-		}
-		f->tags = tags;
 		struct open_element *e = &f->open[f->depth++];
-		e->tag_off = f->tags_len;
+		e->tag_off = (size_t)(p - f->win);
 		e->tag_len = (size_t)len;
+		e->in_window = true;
 		e->qname_len = qname_len;
 		e->line = f->line;
 		e->ns_count = f->ns_count - ns_before;
-		memcpy(f->tags + f->tags_len, p, (size_t)len);
-		f->tags_len += (size_t)len;
 	}
 	f->line += newlines;
-	memcpy(f->name, local, local_len);
-	f->name[local_len] = '\0';
-	if (!f->h->on_start(f->h->ctx, f->name, local_len, uri))
+	if (!f->h->on_start(f->h->ctx, (const char *)local, local_len, uri, element))
 		return UNIT_STOP;
 	if (empty) {
 		ns_pop_to(f, ns_before);
@@ -942,8 +1030,10 @@ static long end_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 	unsigned long newlines = 0;
 	if (n <= i)
 		return UNIT_MORE;
-	if (memcmp(p + 2, f->tags + e->tag_off + 1, ql) != 0)
-		return UNIT_BAIL;
+	const unsigned char *name = tag_of(f, e) + 1;
+	for (size_t k = 0; k < ql; k++)
+		if (p[2 + k] != name[k])
+			return UNIT_BAIL;
 	long s = spaces(p + i, n - i, &newlines);
 	if (s < 0)
 		return s;
@@ -951,7 +1041,8 @@ static long end_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 	if (p[i] != '>')
 		return UNIT_BAIL;
 	ns_pop_to(f, f->ns_count - e->ns_count);
-	f->tags_len = e->tag_off;
+	if (!e->in_window)
+		f->tags_len = e->tag_off;
 	f->depth--;
 	if (f->depth == 0)
 		f->state = IN_EPILOG;
@@ -996,6 +1087,10 @@ static long document_start(struct rb_xml_fast *f, const unsigned char *p, size_t
 {
 	static const unsigned char bom[] = {0xef, 0xbb, 0xbf};
 	size_t i = 0;
+	if (n < RB_XML_REPAIR_DECLARATION_BYTES && !f->eof)
+		return UNIT_MORE;
+	if (!rb_xml_repair_declares_utf8(p, n))
+		return UNIT_BAIL; /* the mending would leave bytes that are not UTF-8 alone */
 	if (n < 6)
 		return UNIT_MORE;
 	if (memcmp(p, bom, 3) == 0) {
@@ -1122,7 +1217,7 @@ static enum rb_xml_fast_result handoff(struct rb_xml_fast *f)
 	replay(f, &line, 1, f->decl, f->decl_len);
 	if (f->state == IN_CONTENT) {
 		for (unsigned k = 0; k < f->depth; k++)
-			replay(f, &line, f->open[k].line, f->tags + f->open[k].tag_off,
+			replay(f, &line, f->open[k].line, tag_of(f, &f->open[k]),
 			       f->open[k].tag_len);
 		f->replayed_starts = f->depth;
 	} else {
@@ -1193,6 +1288,10 @@ bool rb_xml_fast_replayed_root_end(const struct rb_xml_fast *fast)
 static bool fill(struct rb_xml_fast *f, struct rb_error *err)
 {
 	if (f->state != IN_PROLOG && f->pos > 0) {
+		if (!keep_tags(f)) {
+			f->nomem = true;
+			return false;
+		}
 		memmove(f->win, f->win + f->pos, f->len - f->pos);
 		f->len -= f->pos;
 		f->pos = 0;
@@ -1234,6 +1333,6 @@ enum rb_xml_fast_result rb_xml_fast_run(struct rb_xml_fast *f, struct rb_error *
 		if (full)
 			return handoff(f);
 		if (!fill(f, err))
-			return RB_XML_FAST_FAILED;
+			return f->nomem ? out_of_memory(err) : RB_XML_FAST_FAILED;
 	}
 }

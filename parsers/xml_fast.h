@@ -1,14 +1,16 @@
 /*
  * xml_fast.h - a strict reader for the plain, well-formed XML that reports nearly always
- * are, handing over to libxml2 at the first thing it does not know.
+ * are, handing over to the mending and libxml2 at the first thing it does not know.
  *
- * It reads UTF-8 documents made of an XML declaration, elements with attributes and
- * namespace declarations, text with the predefined and character references, CDATA
- * sections, comments and processing instructions, and gives the handler exactly what
- * libxml2's xmlReader would (xml_stream.h). Anything else, anything libxml2 would warn
- * about or have to recover from, and any unit of the document larger than its window,
- * stops it *before* that unit: rb_xml_fast_run() returns RB_XML_FAST_HANDOFF and
- * rb_xml_fast_resume() gives the document again for libxml2 from there on.
+ * It reads UTF-8 documents made of an XML declaration, elements of the vocabulary with
+ * attributes and namespace declarations, text with the predefined and character
+ * references, CDATA sections, comments and processing instructions, and gives the
+ * handler exactly what libxml2's xmlReader would after xml_repair.c (xml_stream.h).
+ * Anything else - anything the mending would change, libxml2 would warn about or have
+ * to recover from, or a unit of the document larger than the window - stops it
+ * *before* that unit: rb_xml_fast_run() returns RB_XML_FAST_HANDOFF and
+ * rb_xml_fast_resume() gives the document again, to be mended and read by libxml2
+ * from there on.
  *
  * The resumed document starts with the XML declaration, then reopens the elements that
  * are open (their start tags as written, each on its own line, with comments made of
@@ -25,6 +27,7 @@
 #include <stdbool.h>
 
 #include "parsers/payload.h"
+#include "parsers/xml_names.h"
 #include "parsers/xml_stream.h"
 
 enum rb_xml_fast_result {
@@ -35,7 +38,9 @@ enum rb_xml_fast_result {
 
 struct rb_xml_fast;
 
-struct rb_xml_fast *rb_xml_fast_new(struct rb_reader *in, const struct rb_xml_handler *handler);
+/* names: the vocabulary (borrowed); elements named otherwise are left to the mending. */
+struct rb_xml_fast *rb_xml_fast_new(struct rb_reader *in, const struct rb_xml_names *names,
+				    const struct rb_xml_handler *handler);
 void rb_xml_fast_free(struct rb_xml_fast **fast);
 
 enum rb_xml_fast_result rb_xml_fast_run(struct rb_xml_fast *fast, struct rb_error *err);

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "parsers/payload.h"
+#include "parsers/xml_names.h"
 
 struct rb_xml_repair;
 
@@ -31,5 +32,21 @@ size_t rb_xml_repair_brackets(const struct rb_xml_repair *repair);
 size_t rb_xml_repair_latin1(const struct rb_xml_repair *repair);
 /* True when the input ended with the root element open and its end tag was added. */
 bool rb_xml_repair_closed_root(const struct rb_xml_repair *repair);
+
+/*
+ * Whether the mending keeps the '<' at p (n bytes in view) as markup (1: a comment,
+ * CDATA, PI or declaration, or an element of the vocabulary) or escapes it (0); -1
+ * when a name runs to the end of the view and complete is false (more is coming).
+ */
+int rb_xml_repair_markup(const struct rb_xml_names *elements, const unsigned char *p, size_t n,
+			 bool complete);
+
+/* Bytes at the start of a document in which an encoding declaration is looked for. */
+#define RB_XML_REPAIR_DECLARATION_BYTES 200
+/*
+ * Whether the document that starts with these bytes is mended as UTF-8: it is unless
+ * an encoding="..." other than UTF-8 comes in its first RB_XML_REPAIR_DECLARATION_BYTES.
+ */
+bool rb_xml_repair_declares_utf8(const unsigned char *head, size_t len);
 
 #endif

@@ -10,6 +10,8 @@
 #include "parsers/xml_stream.h"
 
 #include "parsers/xml_fast.h"
+#include "parsers/xml_names.h"
+#include "parsers/xml_repair.h"
 
 #include <libxml/xmlreader.h>
 #include <stdint.h>
@@ -59,6 +61,7 @@ static int xml_io_close(void *ctx)
 /* The reader's run: the handler, and what of the document it has seen already. */
 struct reader_run {
 	const struct rb_xml_handler *h;
+	const struct rb_xml_names *names;
 	unsigned skip_starts; /* element starts replayed by the fast reader */
 	bool skip_root_end;   /* and the end of the replayed root */
 };
@@ -90,7 +93,9 @@ static bool deliver(xmlTextReaderPtr reader, struct reader_run *run)
 		const char *ns = (const char *)xmlTextReaderConstNamespaceUri(reader);
 		if (name == NULL)
 			name = "";
-		if (!h->on_start(h->ctx, name, strlen(name), ns ? ns : ""))
+		size_t len = strlen(name);
+		if (!h->on_start(h->ctx, name, len, ns ? ns : "",
+				 rb_xml_names_find(run->names, name, len)))
 			return false;
 		if (xmlTextReaderIsEmptyElement(reader))
 			return h->on_end(h->ctx);
@@ -136,13 +141,41 @@ static enum rb_status read_with_libxml2(struct rb_reader *in, struct reader_run 
 	return st;
 }
 
-enum rb_status rb_xml_stream_handoff_after(struct rb_reader *in,
-					   const struct rb_xml_handler *handler, size_t units,
-					   struct rb_error *err)
+/* The mending and libxml2 over what the fast reader left. */
+static enum rb_status read_the_rest(struct rb_xml_fast *fast, const char *const *vocabulary,
+				    struct reader_run *run, struct rb_xml_mends *mends,
+				    struct rb_error *err)
 {
-	struct rb_xml_fast *fast = rb_xml_fast_new(in, handler);
-	if (fast == NULL)
+	struct rb_reader resumed = rb_xml_fast_resume(fast);
+	struct rb_xml_repair *repair = rb_xml_repair_new(&resumed, vocabulary);
+	if (repair == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading XML");
+	struct rb_reader mended = {rb_xml_repair_read, repair};
+	run->skip_starts = rb_xml_fast_replayed_starts(fast);
+	run->skip_root_end = rb_xml_fast_replayed_root_end(fast);
+	enum rb_status st = read_with_libxml2(&mended, run, err);
+	mends->ampersands = rb_xml_repair_ampersands(repair);
+	mends->brackets = rb_xml_repair_brackets(repair);
+	mends->latin1 = rb_xml_repair_latin1(repair);
+	mends->closed_root = rb_xml_repair_closed_root(repair);
+	rb_xml_repair_free(&repair);
+	return st;
+}
+
+enum rb_status rb_xml_stream_handoff_after(struct rb_reader *in, const char *const *vocabulary,
+					   const struct rb_xml_handler *handler, size_t units,
+					   struct rb_xml_mends *mends, struct rb_error *err)
+{
+	*mends = (struct rb_xml_mends){0};
+	struct rb_xml_names *names = malloc(sizeof(*names));
+	if (names == NULL)
+		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading XML");
+	rb_xml_names_init(names, vocabulary);
+	struct rb_xml_fast *fast = rb_xml_fast_new(in, names, handler);
+	if (fast == NULL) {
+		free(names);
+		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading XML");
+	}
 	rb_xml_fast_handoff_after(fast, units);
 	struct rb_error fast_err = {0};
 	enum rb_status st = RB_OK;
@@ -155,22 +188,19 @@ enum rb_status rb_xml_stream_handoff_after(struct rb_reader *in,
 			*err = fast_err;
 		break;
 	case RB_XML_FAST_HANDOFF: {
-		struct rb_reader resumed = rb_xml_fast_resume(fast);
-		struct reader_run run = {
-		    .h = handler,
-		    .skip_starts = rb_xml_fast_replayed_starts(fast),
-		    .skip_root_end = rb_xml_fast_replayed_root_end(fast),
-		};
-		st = read_with_libxml2(&resumed, &run, err);
+		struct reader_run run = {.h = handler, .names = names};
+		st = read_the_rest(fast, vocabulary, &run, mends, err);
 		break;
 	}
 	}
 	rb_xml_fast_free(&fast);
+	free(names);
 	return st;
 }
 
-enum rb_status rb_xml_stream(struct rb_reader *in, const struct rb_xml_handler *handler,
+enum rb_status rb_xml_stream(struct rb_reader *in, const char *const *vocabulary,
+			     const struct rb_xml_handler *handler, struct rb_xml_mends *mends,
 			     struct rb_error *err)
 {
-	return rb_xml_stream_handoff_after(in, handler, SIZE_MAX, err);
+	return rb_xml_stream_handoff_after(in, vocabulary, handler, SIZE_MAX, mends, err);
 }

@@ -1,13 +1,18 @@
 /*
- * xml_stream.h - an XML document as a stream of elements and text, in bounded memory.
+ * xml_stream.h - an XML document as a stream of elements and text, in bounded memory,
+ * mended the way report senders need it.
  *
  * The handler sees what libxml2's xmlReader shows (XML_PARSE_NONET, recover mode, no
- * entity substitution, no DTD loading, CDATA read as text): each element's start and
+ * entity substitution, no DTD loading, CDATA read as text) of the document as
+ * xml_repair.c mends it for a vocabulary of element names: each element's start and
  * end, and its text nodes, except those made of white space only (the reader calls
  * them whitespace, not text). A text node is the text between two pieces of markup
  * other than CDATA sections and the predefined or character references, decoded.
  * libxml2's complaints come with the line number the xmlReader gives (the line of the
  * innermost element open when it complained).
+ *
+ * Plain documents, on which the mending changes nothing, are read by xml_fast.c
+ * directly; the mending and libxml2 take over from the first thing that is not plain.
  */
 #ifndef REBOUND_PARSERS_XML_STREAM_H
 #define REBOUND_PARSERS_XML_STREAM_H
@@ -23,10 +28,12 @@
 struct rb_xml_handler {
 	void *ctx;
 	/*
-	 * An element starts: its local name (name_len bytes, also NUL-terminated) and its
-	 * namespace URI ("" when none). Return false to stop reading.
+	 * An element starts: its local name (name_len bytes, not NUL-terminated), its
+	 * namespace URI ("" when none), and the index of its name in the vocabulary (-1
+	 * when it is not there). Return false to stop reading.
 	 */
-	bool (*on_start)(void *ctx, const char *name, size_t name_len, const char *ns_uri);
+	bool (*on_start)(void *ctx, const char *name, size_t name_len, const char *ns_uri,
+			 int element);
 	/*
 	 * A text node of the innermost element: its first len bytes (all of it, or
 	 * RB_XML_TEXT_PREFIX when longer) and its whole length in bytes.
@@ -38,20 +45,28 @@ struct rb_xml_handler {
 	void (*on_error)(void *ctx, int line, const char *message);
 };
 
+/* What xml_repair.c mended (all 0 when the document was plain). */
+struct rb_xml_mends {
+	size_t ampersands, brackets, latin1;
+	bool closed_root;
+};
+
 /*
  * Read the XML document from `in` and hand it to the handler until its end or until a
- * callback returns false. Returns RB_OK, the failure of `in` (with err filled), or
- * RB_ERR_NOMEM / RB_ERR_INTERNAL.
+ * callback returns false. vocabulary: the NULL-terminated element names (local names)
+ * that are markup, as xml_repair.h takes them. Returns RB_OK, the failure of `in`
+ * (with err filled), or RB_ERR_NOMEM / RB_ERR_INTERNAL; *mends says what was mended.
  */
-enum rb_status rb_xml_stream(struct rb_reader *in, const struct rb_xml_handler *handler,
+enum rb_status rb_xml_stream(struct rb_reader *in, const char *const *vocabulary,
+			     const struct rb_xml_handler *handler, struct rb_xml_mends *mends,
 			     struct rb_error *err);
 
 /*
- * For tests: the same, with libxml2 taking over after `units` units of the document
- * (xml_fast.h) whatever they are. A handler sees the same either way.
+ * For tests: the same, with the mending and libxml2 taking over after `units` units of
+ * the document (xml_fast.h) whatever they are. A handler sees the same either way.
  */
-enum rb_status rb_xml_stream_handoff_after(struct rb_reader *in,
+enum rb_status rb_xml_stream_handoff_after(struct rb_reader *in, const char *const *vocabulary,
 					   const struct rb_xml_handler *handler, size_t units,
-					   struct rb_error *err);
+					   struct rb_xml_mends *mends, struct rb_error *err);
 
 #endif

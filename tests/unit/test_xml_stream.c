@@ -161,11 +161,12 @@ static void test_shown(void)
 	struct xml_log log;
 	xml_log_read_document((const unsigned char *)doc, strlen(doc), SIZE_MAX, &log);
 	CHECK_STR(log.text, "document\n"
-			    "start r\n  namespace urn:r\n"
-			    "start a\n  namespace urn:r\ntext 5 x & y\nend\n"
-			    "start b\n  namespace urn:r\nend\n"
-			    "start c\n  namespace urn:p\nend\n"
-			    "end\n");
+			    "start 5 r\n  namespace urn:r\n"
+			    "start 0 a\n  namespace urn:r\ntext 5 x & y\nend\n"
+			    "start 1 b\n  namespace urn:r\nend\n"
+			    "start 2 c\n  namespace urn:p\nend\n"
+			    "end\n"
+			    "mended 0 0 0 0\n");
 	CHECK(log.errors == 0);
 	free(log.text);
 }

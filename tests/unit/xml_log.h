@@ -39,9 +39,12 @@ static inline void xml_log_add(struct xml_log *log, const char *what, const char
 	log->text[log->len] = '\0';
 }
 
-static inline bool xml_log_start(void *ctx, const char *name, size_t len, const char *ns)
+static inline bool xml_log_start(void *ctx, const char *name, size_t len, const char *ns,
+				 int element)
 {
-	xml_log_add(ctx, "start ", name, len);
+	char what[40];
+	snprintf(what, sizeof(what), "start %d ", element);
+	xml_log_add(ctx, what, name, len);
 	xml_log_add(ctx, "  namespace ", ns, strlen(ns));
 	return true;
 }
@@ -69,6 +72,27 @@ static inline void xml_log_error(void *ctx, int line, const char *message)
 		log->encoding_trouble = true;
 	xml_log_add(ctx, "error ", message, strlen(message));
 }
+
+/* Element names the tests use, and those of DMARC reports. */
+static const char *const xml_log_vocabulary[] = {
+    "a",	   "b",
+    "c",	   "d",
+    "e",	   "r",
+    "x",	   "y",
+    "feedback",	   "report_metadata",
+    "org_name",	   "email",
+    "report_id",   "date_range",
+    "begin",	   "end",
+    "error",	   "policy_published",
+    "domain",	   "p",
+    "np",	   "record",
+    "row",	   "source_ip",
+    "count",	   "policy_evaluated",
+    "disposition", "dkim",
+    "spf",	   "identifiers",
+    "header_from", "auth_results",
+    "result",	   NULL,
+};
 
 struct xml_log_input {
 	const unsigned char *data;
@@ -104,8 +128,14 @@ static inline void xml_log_read_document(const unsigned char *data, size_t len, 
 	struct rb_xml_handler handler = {log, xml_log_start, xml_log_text, xml_log_end,
 					 xml_log_error};
 	struct rb_error err = {0};
-	if (rb_xml_stream_handoff_after(&in, &handler, units, &err) != RB_OK)
+	struct rb_xml_mends mends;
+	if (rb_xml_stream_handoff_after(&in, xml_log_vocabulary, &handler, units, &mends, &err) !=
+	    RB_OK)
 		xml_log_add(log, "failed ", err.message, strlen(err.message));
+	char what[120];
+	snprintf(what, sizeof(what), "mended %zu %zu %zu %d", mends.ampersands, mends.brackets,
+		 mends.latin1, mends.closed_root);
+	xml_log_add(log, what, "", 0);
 }
 
 /*
