@@ -98,6 +98,12 @@ static size_t utf8_sequence(const unsigned char *p, size_t n)
 	return len;
 }
 
+void rb_xml_repair_set_utf8(struct rb_xml_repair *repair, bool utf8)
+{
+	repair->checked_declaration = true;
+	repair->utf8 = utf8;
+}
+
 bool rb_xml_repair_declares_utf8(const unsigned char *head, size_t len)
 {
 	size_t n = len < RB_XML_REPAIR_DECLARATION_BYTES ? len : RB_XML_REPAIR_DECLARATION_BYTES;

@@ -24,6 +24,12 @@ struct rb_xml_repair;
 /* Element names (local part, without prefix) that are kept as markup. NULL-terminated. */
 struct rb_xml_repair *rb_xml_repair_new(struct rb_reader *src, const char *const *elements);
 void rb_xml_repair_free(struct rb_xml_repair **repair);
+/*
+ * The document's encoding was judged from its real start already (the repair then
+ * reads it from the middle): UTF-8 or not, instead of looking at the first bytes it
+ * is given. Call before the first read.
+ */
+void rb_xml_repair_set_utf8(struct rb_xml_repair *repair, bool utf8);
 /* Read mended bytes (an rb_read_fn). */
 enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
 				  struct rb_error *err);

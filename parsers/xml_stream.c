@@ -153,6 +153,10 @@ static enum rb_status read_the_rest(struct rb_xml_fast *fast, const char *const 
 	struct rb_reader mended = {rb_xml_repair_read, repair};
 	run->skip_starts = rb_xml_fast_replayed_starts(fast);
 	run->skip_root_end = rb_xml_fast_replayed_root_end(fast);
+	/* Resumed past its start, the document was judged UTF-8 there (the fast reader
+	 * reads nothing else); the replayed start is shorter than the real one. */
+	if (run->skip_starts > 0)
+		rb_xml_repair_set_utf8(repair, true);
 	enum rb_status st = read_with_libxml2(&mended, run, err);
 	mends->ampersands = rb_xml_repair_ampersands(repair);
 	mends->brackets = rb_xml_repair_brackets(repair);

@@ -153,6 +153,18 @@ static void test_sizes(void)
 	free(doc);
 }
 
+/* The mending judges the encoding on a document's first 200 bytes: a resumed document
+ * starts later, and must be judged as the whole one was (found by fuzz_xml_stream). */
+static void test_encoding_judged_once(void)
+{
+	char doc[512];
+	size_t n = (size_t)sprintf(doc, "<a>");
+	memset(doc + n, 'y', 250);
+	n += 250;
+	n += (size_t)sprintf(doc + n, "<b>encoding=\"x\" caf\xe9</b></a>");
+	check_everywhere("encoding= past 200 bytes", doc, n);
+}
+
 /* What the handler is shown, spelled out for one document. */
 static void test_shown(void)
 {
@@ -176,6 +188,7 @@ int main(void)
 	test_shown();
 	test_edges();
 	test_sizes();
+	test_encoding_judged_once();
 	check_files("tests/data/dmarc");
 	check_files("tests/corpus/dmarc-cryinc/aggregate");
 	return check_done();

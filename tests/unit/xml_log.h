@@ -142,8 +142,9 @@ static inline void xml_log_read_document(const unsigned char *data, size_t len, 
  * The fast reader handing over after each of units[0..count) units, and not at all,
  * shows what libxml2 alone shows: everything, when libxml2 does not complain; else the
  * same first complaint on the same line. (When libxml2 cannot convert a document in
- * another encoding to UTF-8, where it fails depends on how the input was cut into
- * pieces: then only a complaint is asked for.) NULL when that holds, else what differed
+ * another encoding to UTF-8, where and whether it fails depends on how the input was
+ * cut into pieces: such a document is not compared.) NULL when that holds, else what
+ * differed
  * (*failed_r: the number of units, SIZE_MAX for no handoff).
  */
 static inline const char *xml_log_check_handoffs(const unsigned char *data, size_t len,
@@ -162,9 +163,6 @@ static inline const char *xml_log_check_handoffs(const unsigned char *data, size
 		else if (alone.errors > 0 && !alone.encoding_trouble &&
 			 strcmp(alone.first_error, other.first_error) != 0)
 			why = "libxml2's first complaint is not the same";
-		else if (alone.encoding_trouble && other.errors == 0)
-			why =
-			    "libxml2 alone cannot convert the document, and with a handoff it can";
 		if (why != NULL) {
 			*failed_r = u;
 			if (getenv("XML_LOG_SHOW") != NULL)
