@@ -74,6 +74,48 @@ void rb_emitter_release(struct rb_emitter *em)
 {
 	event_free(em->spare);
 	em->spare = NULL;
+	rb_json_writer_free(&em->source_json);
+	rb_sha256_free(&em->id_prefix);
+	rb_sha256_free(&em->id_work);
+	free(em->id_prefix_key);
+	em->id_prefix_key = NULL;
+	em->id_prefix_len = 0;
+}
+
+#define ID_BLOCK 64 /* bytes of a SHA-256 block */
+
+/*
+ * SHA-256 of an id key in hex. The key's whole blocks before its last byte are hashed
+ * from the emitter's kept prefix when the previous key started with the same bytes.
+ * false when memory ran out.
+ */
+static bool id_hash(struct rb_emitter *em, const char *key, size_t len, char hex[65])
+{
+	size_t prefix = len > 0 ? (len - 1) / ID_BLOCK * ID_BLOCK : 0;
+	if (prefix == 0) {
+		rb_sha256_hex(key, len, hex);
+		return true;
+	}
+	if (em->id_prefix == NULL) {
+		em->id_prefix = rb_sha256_new();
+		em->id_work = rb_sha256_new();
+		if (em->id_prefix == NULL || em->id_work == NULL)
+			return false;
+	}
+	if (em->id_prefix_len != prefix || memcmp(em->id_prefix_key, key, prefix) != 0) {
+		char *copy = realloc(em->id_prefix_key, prefix);
+		if (copy == NULL)
+			return false;
+		memcpy(copy, key, prefix);
+		em->id_prefix_key = copy;
+		em->id_prefix_len = prefix;
+		rb_sha256_reset(em->id_prefix);
+		rb_sha256_update(em->id_prefix, key, prefix);
+	}
+	rb_sha256_copy(em->id_work, em->id_prefix);
+	rb_sha256_update(em->id_work, key + prefix, len - prefix);
+	rb_sha256_finish_hex(em->id_work, hex);
+	return true;
 }
 
 void rb_emitter_hash(struct rb_emitter *em, const unsigned char *data, size_t len)
@@ -81,12 +123,13 @@ void rb_emitter_hash(struct rb_emitter *em, const unsigned char *data, size_t le
 	rb_sha256_hex(data, len, em->sha256);
 }
 
+/* A key's length, first and last bytes: cheap, and enough to tell keys apart mostly. */
 static uint32_t key_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	if (len == 0)
+		return 0;
+	return (uint32_t)len | (uint32_t)(unsigned char)s[0] << 16 |
+	       (uint32_t)(unsigned char)s[len - 1] << 24;
 }
 
 static struct field_mark field_open(struct rb_event *ev, const char *key)
@@ -134,7 +177,7 @@ static void field_close(struct rb_event *ev, const struct field_mark *m)
 		return;
 	const char *key = w->buf + m->key_off;
 	uint32_t h = key_hash(key, m->key_len);
-	uint64_t bit = UINT64_C(1) << (h % 64);
+	uint64_t bit = UINT64_C(1) << ((h * 2654435761u) >> 26); /* 6 bits of a mix */
 	if (ev->key_bits & bit) {
 		for (size_t i = 0; i < ev->field_count; i++) {
 			const struct event_field *f = &ev->fields[i];
@@ -236,11 +279,15 @@ void rb_event_set_id_key(struct rb_event *ev, const char *key)
 	ev->has_id_key = true;
 }
 
-static void write_source(struct rb_event *ev, const struct rb_emitter *em)
+/* The `source` object of the emitter's events, written again only when it changed. */
+static const struct rb_json_writer *source_json(struct rb_emitter *em)
 {
+	struct rb_json_writer *w = &em->source_json;
+	if (w->len > 0 && !w->failed && em->source_message_id == em->message_id &&
+	    strcmp(em->source_sha256, em->sha256) == 0)
+		return w;
 	const struct rb_source *s = em->source;
-	struct rb_json_writer *w = &ev->json;
-	struct field_mark m = field_open(ev, "source");
+	rb_json_writer_reset(w);
 	rb_json_begin_object(w);
 	rb_json_field_str(w, "kind", s && s->kind ? s->kind : "file");
 	if (s != NULL && s->mailbox != NULL) {
@@ -252,7 +299,9 @@ static void write_source(struct rb_event *ev, const struct rb_emitter *em)
 	rb_json_field_str(w, "message_id", em->message_id);
 	rb_json_field_str(w, "sha256", em->sha256);
 	rb_json_end_object(w);
-	field_close(ev, &m);
+	em->source_message_id = em->message_id;
+	memcpy(em->source_sha256, em->sha256, sizeof(em->source_sha256));
+	return w;
 }
 
 struct rb_event *rb_event_begin(struct rb_emitter *em, enum rb_event_type type)
@@ -279,7 +328,7 @@ struct rb_event *rb_event_begin(struct rb_emitter *em, enum rb_event_type type)
 	rb_event_set_str(ev, "id", placeholder);
 	rb_event_set_str(ev, "type", rb_event_type_name(type));
 	rb_event_set_time(ev, em->time);
-	write_source(ev, em);
+	rb_event_set_json(ev, "source", source_json(em));
 	return ev;
 }
 
@@ -312,9 +361,10 @@ enum rb_status rb_event_finish(struct rb_emitter *em, struct rb_event *ev)
 		recycle(em, ev);
 		return em->status;
 	}
-	char hex[65];
+	char hex[65] = {0};
 	if (ev->has_id_key) {
-		rb_sha256_hex(ev->id_key, ev->id_key_len, hex);
+		if (!id_hash(em, ev->id_key, ev->id_key_len, hex))
+			ev->failed = true;
 	} else {
 		char buf[128];
 		int n = snprintf(buf, sizeof(buf), "v1\n%s\n%s\n%u", em->sha256,

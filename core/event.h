@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "core/json_writer.h"
+#include "core/sha256.h"
 #include "rebound/rebound.h"
 
 struct rb_event;
@@ -38,6 +39,16 @@ struct rb_emitter {
 	enum rb_status status;    /* first failure of emit; RB_OK until then */
 	struct rb_error error;    /* filled with status */
 	struct rb_event *spare;   /* a finished event kept to build the next one in */
+	/* The `source` object as written for the last event, and what it was made of:
+	 * the same for every event of a message, so written once. */
+	struct rb_json_writer source_json;
+	const char *source_message_id;
+	char source_sha256[65];
+	/* Event ids of one report share a long key prefix (org, report id, domain, dates):
+	 * its whole SHA-256 blocks are hashed once, kept in id_prefix. */
+	struct rb_sha256 *id_prefix, *id_work;
+	char *id_prefix_key;
+	size_t id_prefix_len;
 };
 
 void rb_emitter_init(struct rb_emitter *em, const struct rb_source *source, rb_emit_fn emit,
@@ -75,7 +86,5 @@ void rb_event_discard(struct rb_event **ev);
 /* Convenience: emit an `error` or `unrecognized` event with this message. */
 enum rb_status rb_emit_problem(struct rb_emitter *em, enum rb_event_type type, const char *why);
 
-/* rb_sha256_hex() is in core/sha256.h. */
-#include "core/sha256.h"
 
 #endif

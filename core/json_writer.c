@@ -45,13 +45,11 @@ static void misuse(struct rb_json_writer *w)
 	w->misused = true;
 }
 
-/* Room for n more bytes and the NUL; false (and failed) when memory ran out. */
-static bool reserve(struct rb_json_writer *w, size_t n)
+/* The buffer grown to hold n more bytes and the NUL; false (and failed) when it cannot. */
+static bool grow(struct rb_json_writer *w, size_t n)
 {
 	if (w->failed)
 		return false;
-	if (w->len + n < w->cap)
-		return true;
 	size_t cap = w->cap ? w->cap : JSON_WRITER_FIRST_CAP;
 	while (cap <= w->len + n) {
 		if (cap > SIZE_MAX / 2) {
@@ -70,7 +68,13 @@ static bool reserve(struct rb_json_writer *w, size_t n)
 	return true;
 }
 
-static void put(struct rb_json_writer *w, const char *s, size_t n)
+/* Room for n more bytes and the NUL. Inline: it comes before every piece written. */
+static inline bool reserve(struct rb_json_writer *w, size_t n)
+{
+	return w->len + n < w->cap || grow(w, n);
+}
+
+static inline void put(struct rb_json_writer *w, const char *s, size_t n)
 {
 	if (!reserve(w, n))
 		return;
@@ -174,8 +178,21 @@ static size_t utf8_length(const unsigned char *p, size_t n)
 	return len;
 }
 
-/* A word of eight bytes holds one that is a control character, '"', '\\' or 8-bit. */
-static bool word_needs_care(uint64_t x)
+/* Bytes written as they are in a JSON string: printable ASCII but '"' and '\\'. */
+static const unsigned char json_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* Eight bytes hold one that is a control character, '"', '\\' or 8-bit (or may: a
+ * borrow can flag a byte above a true one, which the byte loop then copies). */
+static inline bool word_needs_care(uint64_t x)
 {
 	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
 	uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
@@ -191,24 +208,24 @@ static size_t escape_piece(const unsigned char *p, size_t i, size_t end, size_t 
 	static const char hex[] = "0123456789abcdef";
 	char *out = *out_r;
 	while (i < end) {
-		size_t run = i;
-		while (run + 8 <= end) {
+		/* Plain text eight bytes at a time, then byte by byte past what needs care. */
+		while (i + 8 <= end) {
 			uint64_t x;
-			memcpy(&x, p + run, 8);
+			memcpy(&x, p + i, 8);
 			if (word_needs_care(x))
 				break;
-			run += 8;
+			memcpy(out, &x, 8);
+			out += 8;
+			i += 8;
 		}
-		while (run < end && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' &&
-		       p[run] != '\\')
-			run++;
-		if (run > i) {
-			memcpy(out, p + i, run - i);
-			out += run - i;
-			i = run;
+		if (i == end)
+			break;
+		unsigned char c = p[i];
+		if (json_plain[c]) {
+			*out++ = (char)c;
+			i++;
 			continue;
 		}
-		unsigned char c = p[i];
 		if (c >= 0x80) {
 			size_t n = utf8_length(p + i, len - i);
 			if (n > 0) {
@@ -277,6 +294,18 @@ void rb_json_escape_into(struct rb_json_writer *w, const char *s, size_t len)
 
 static void quoted(struct rb_json_writer *w, const char *s, size_t len)
 {
+	if (len <= JSON_ESCAPE_PIECE) {
+		/* Most strings: one reservation for the quotes and the worst case. */
+		if (!reserve(w, len * 6 + 10))
+			return;
+		char *out = w->buf + w->len;
+		*out++ = '"';
+		escape_piece((const unsigned char *)s, 0, len, len, &out);
+		*out++ = '"';
+		w->len = (size_t)(out - w->buf);
+		w->buf[w->len] = '\0';
+		return;
+	}
 	put(w, "\"", 1);
 	rb_json_escape_into(w, s, len);
 	put(w, "\"", 1);
@@ -289,12 +318,31 @@ void rb_json_key(struct rb_json_writer *w, const char *key)
 		misuse(w);
 		return;
 	}
-	if (w->has_items & bit)
-		put(w, ",", 1);
+	bool comma = (w->has_items & bit) != 0;
 	w->has_items |= bit;
-	quoted(w, key ? key : "", key ? strlen(key) : 0);
-	put(w, ":", 1);
 	w->after_key = true;
+	if (key == NULL)
+		key = "";
+	size_t len = strlen(key);
+	if (len > JSON_ESCAPE_PIECE) {
+		if (comma)
+			put(w, ",", 1);
+		quoted(w, key, len);
+		put(w, ":", 1);
+		return;
+	}
+	/* Keys are short: the separator, the quoted key and the colon in one reservation. */
+	if (!reserve(w, len * 6 + 8))
+		return;
+	char *out = w->buf + w->len;
+	if (comma)
+		*out++ = ',';
+	*out++ = '"';
+	escape_piece((const unsigned char *)key, 0, len, len, &out);
+	*out++ = '"';
+	*out++ = ':';
+	w->len = (size_t)(out - w->buf);
+	w->buf[w->len] = '\0';
 }
 
 void rb_json_strn(struct rb_json_writer *w, const char *s, size_t len)

@@ -67,9 +67,8 @@ struct field {
 	size_t len;
 };
 
-static void field_set(struct field *f, const char *v)
+static void field_setn(struct field *f, const char *v, size_t n)
 {
-	size_t n = strlen(v);
 	/* Trim ASCII white space around the value. */
 	while (n > 0 && isspace((unsigned char)*v)) {
 		v++;
@@ -84,6 +83,11 @@ static void field_set(struct field *f, const char *v)
 	f->len = n;
 }
 
+static void field_set(struct field *f, const char *v)
+{
+	field_setn(f, v, strlen(v));
+}
+
 static void field_lower(struct field *f)
 {
 	for (size_t i = 0; i < f->len; i++)
@@ -95,6 +99,8 @@ struct report_meta {
 		np, testing, discovery_method, generator, version, extra_contact;
 	char begin_utc[32], end_utc[32];
 	char *key;     /* identity of the report, for event ids (malloc'd once) */
+	char *record_key; /* key, "record" and room for a record's number (malloc'd once) */
+	size_t record_key_len;
 	bool prepared; /* normalization done, before the first record */
 };
 
@@ -228,6 +234,37 @@ static void record_reset(struct record_state *r)
 	}
 }
 
+/* The identity of the n-th record: the report's, "record" and n (made without printf:
+ * once per record). NULL when memory ran out. */
+static const char *record_key(struct report_meta *m, unsigned long long n)
+{
+	const char *key = report_key(m);
+	if (key == NULL)
+		return NULL;
+	if (m->record_key == NULL) {
+		m->record_key_len = strlen(key) + 8;
+		m->record_key = malloc(m->record_key_len + 24);
+		if (m->record_key == NULL)
+			return NULL;
+		memcpy(m->record_key, key, m->record_key_len - 8);
+		memcpy(m->record_key + m->record_key_len - 8, "\nrecord\n", 8);
+	}
+	char digits[24];
+	size_t d = sizeof(digits);
+	do {
+		digits[--d] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	memcpy(m->record_key + m->record_key_len, digits + d, sizeof(digits) - d);
+	m->record_key[m->record_key_len + sizeof(digits) - d] = '\0';
+	return m->record_key;
+}
+
+static void set_field(struct rb_event *ev, const char *key, const struct field *f)
+{
+	rb_event_set_strn(ev, key, f->s, f->len);
+}
+
 static enum rb_status emit_record(struct aggregate *a)
 {
 	struct report_meta *m = &a->meta;
@@ -251,26 +288,23 @@ static enum rb_status emit_record(struct aggregate *a)
 	struct rb_event *ev = rb_event_begin(a->em, RB_EVENT_DMARC_RECORD);
 	if (ev == NULL)
 		return rb_event_finish(a->em, ev);
-	const char *key = report_key(m);
-	if (key != NULL) {
-		char rkey[DMARC_FIELD_MAX * 5 + 64];
-		snprintf(rkey, sizeof(rkey), "%s\nrecord\n%llu", key, a->records);
-		rb_event_set_id_key(ev, rkey);
-	}
+	const char *key = record_key(m, a->records);
+	if (key != NULL)
+		rb_event_set_id_key(ev, key);
 	rb_event_set_time(ev, m->end_utc);
-	rb_event_set_str(ev, "report_id", m->report_id.s);
-	rb_event_set_str(ev, "org_name", m->org_name.s);
-	rb_event_set_str(ev, "domain", m->domain.s);
+	set_field(ev, "report_id", &m->report_id);
+	set_field(ev, "org_name", &m->org_name);
+	set_field(ev, "domain", &m->domain);
 	rb_event_set_time_field(ev, "begin", m->begin_utc);
 	rb_event_set_time_field(ev, "end", m->end_utc);
-	rb_event_set_str(ev, "source_ip", r->source_ip.s);
+	set_field(ev, "source_ip", &r->source_ip);
 	rb_event_set_int(ev, "count", (int64_t)count);
-	rb_event_set_str(ev, "disposition", r->disposition.s);
-	rb_event_set_str(ev, "dkim", r->dkim.s);
-	rb_event_set_str(ev, "spf", r->spf.s);
-	rb_event_set_str(ev, "header_from", r->header_from.s);
-	rb_event_set_str(ev, "envelope_from", r->envelope_from.s);
-	rb_event_set_str(ev, "envelope_to", r->envelope_to.s);
+	set_field(ev, "disposition", &r->disposition);
+	set_field(ev, "dkim", &r->dkim);
+	set_field(ev, "spf", &r->spf);
+	set_field(ev, "header_from", &r->header_from);
+	set_field(ev, "envelope_from", &r->envelope_from);
+	set_field(ev, "envelope_to", &r->envelope_to);
 	rb_json_end_array(&r->dkim_results);
 	rb_json_end_array(&r->spf_results);
 	rb_json_end_array(&r->reasons);
@@ -422,7 +456,7 @@ static enum rb_status element_end(struct aggregate *a, enum element name)
 	struct record_state *r = &a->rec;
 	struct field *f = route(a, name, up);
 	if (f != NULL) {
-		field_set(f, a->text.s);
+		field_setn(f, a->text.s, a->text.len);
 		return RB_OK;
 	}
 	if (name == EL_ERROR && up == EL_REPORT_METADATA) {
@@ -601,6 +635,7 @@ enum rb_status rb_dmarc_aggregate_parse(struct rb_reader *in, const struct rb_li
 	rb_json_writer_free(&a->rec.reasons);
 	rb_json_writer_free(&a->errors);
 	free(a->meta.key);
+	free(a->meta.record_key);
 	free(a);
 	if (st == RB_ERR_ABORTED && err != NULL)
 		*err = em->error;

@@ -101,6 +101,9 @@ struct rb_xml_fast {
 	char *nsbuf;
 	size_t nsbuf_len, nsbuf_cap;
 
+	const unsigned char *looked_up; /* the start tag whose name ends_text() looked up */
+	int looked_up_element;
+	size_t looked_up_qname, looked_up_colon;
 	char text[RB_XML_TEXT_PREFIX]; /* the text node being read: its first bytes */
 	size_t text_len, text_total;
 	bool nomem;
@@ -150,19 +153,26 @@ static bool is_space(unsigned char c)
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
-/* ASCII name characters by bit (0x40-0x7f): "A-Z_a-z"; below 0x40: "-.0-9". */
-#define NAME_START_HIGH UINT64_C(0x07fffffe87fffffe)
-#define NAME_CHAR_LOW	UINT64_C(0x03ff600000000000)
+/* Bytes of ASCII names: 1 may be in a name, 2 may also start one ("A-Za-z_"). */
+static const unsigned char name_byte[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 3,
+    0, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
 
 static inline bool is_name_start(unsigned char c)
 {
-	return c >= 0x40 && c < 0x80 && ((NAME_START_HIGH >> (c & 63)) & 1);
+	return name_byte[c] & 2;
 }
 
 static inline bool is_name_char(unsigned char c)
 {
-	return c < 0x40 ? (NAME_CHAR_LOW >> c) & 1
-			: c < 0x80 && ((NAME_START_HIGH >> (c & 63)) & 1);
+	return name_byte[c] & 1;
 }
 
 /* Code points XML allows as characters. */
@@ -237,28 +247,28 @@ static long spaces(const unsigned char *p, size_t n, unsigned long *newlines)
 /* A qualified name at p: its length and the offset of its ':' (0 when none). */
 static long qname(const unsigned char *p, size_t n, size_t *colon_r)
 {
-	size_t i = 0, colon = 0;
+	size_t i = 1, colon = 0;
 	if (n == 0)
 		return UNIT_MORE;
 	if (!is_name_start(p[0]))
 		return UNIT_BAIL;
-	for (i = 1;; i++) {
+	for (;;) {
+		while (i < n && is_name_char(p[i]))
+			i++;
 		if (i == n)
 			return UNIT_MORE;
-		if (i > FAST_MAX_NAME)
-			return UNIT_BAIL;
-		if (is_name_char(p[i]))
-			continue;
 		if (p[i] != ':')
 			break;
 		if (colon != 0)
-			return UNIT_BAIL;
-		colon = i;
-		if (i + 1 == n)
+			return UNIT_BAIL; /* a second ':' */
+		colon = i++;
+		if (i == n)
 			return UNIT_MORE;
-		if (!is_name_start(p[i + 1]))
+		if (!is_name_start(p[i]))
 			return UNIT_BAIL;
 	}
+	if (i > FAST_MAX_NAME)
+		return UNIT_BAIL;
 	*colon_r = colon;
 	return (long)i;
 }
@@ -404,6 +414,56 @@ static int cdata_opens(const unsigned char *p, size_t n)
 	return 1;
 }
 
+/* The start tag of an open element, as written. */
+static const unsigned char *tag_of(const struct rb_xml_fast *f, const struct open_element *e)
+{
+	return (e->in_window ? f->win : f->tags) + e->tag_off;
+}
+
+/* Bytes the mending reads as part of a name after '<' (it stops at no others). */
+static bool is_mending_name_char(unsigned char c)
+{
+	return is_name_char(c) || c == ':' || c >= 0x80;
+}
+
+/*
+ * Does the '<' at p end a text node, being markup to the mending (1), or is it text
+ * (0)? -1 when too little is in view. The common cases are decided here, and the
+ * element a start tag names is kept for start_tag(): a tag's name is looked up once.
+ */
+static int ends_text(struct rb_xml_fast *f, const unsigned char *p, size_t n)
+{
+	if (p[1] == '/' && f->depth > 0) {
+		/* The end tag of the innermost element, as expected. */
+		const struct open_element *e = &f->open[f->depth - 1];
+		const unsigned char *name = tag_of(f, e) + 1;
+		size_t ql = e->qname_len;
+		if (n < ql + 3)
+			return -1;
+		size_t k = 0;
+		while (k < ql && p[2 + k] == name[k])
+			k++;
+		if (k == ql && !is_mending_name_char(p[2 + ql]))
+			return 1;
+	} else if (p[1] != '/' && p[1] != '?') {
+		size_t colon = 0;
+		long q = qname(p + 1, n - 1, &colon);
+		if (q == UNIT_MORE)
+			return -1;
+		if (q > 0 && !is_mending_name_char(p[1 + q])) {
+			size_t local = colon ? colon + 1 : 0;
+			int element = rb_xml_names_find(f->names, (const char *)p + 1 + local,
+							(size_t)q - local);
+			f->looked_up = p;
+			f->looked_up_element = element;
+			f->looked_up_qname = (size_t)q;
+			f->looked_up_colon = colon;
+			return element >= 0;
+		}
+	}
+	return rb_xml_repair_markup(f->names, p, n, false);
+}
+
 /*
  * A text node at p: character data, references and CDATA sections up to the next other
  * markup (which must be in view: a node cut by the end of input is libxml2's). Most
@@ -444,7 +504,7 @@ static long text_node(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 				return UNIT_MORE;
 			if (opens == 0) {
 				/* Other markup ends the node; a '<' the mending escapes is text. */
-				int markup = rb_xml_repair_markup(f->names, p + i, n - i, false);
+				int markup = ends_text(f, p + i, n - i);
 				if (markup < 0)
 					return UNIT_MORE;
 				if (markup == 0)
@@ -924,12 +984,6 @@ static enum rb_xml_fast_result out_of_memory(struct rb_error *err)
 	return RB_XML_FAST_FAILED;
 }
 
-/* The start tag of an open element, as written. */
-static const unsigned char *tag_of(const struct rb_xml_fast *f, const struct open_element *e)
-{
-	return (e->in_window ? f->win : f->tags) + e->tag_off;
-}
-
 /* Copy the start tags still in the window out of it, before it moves on. */
 static bool keep_tags(struct rb_xml_fast *f)
 {
@@ -954,9 +1008,12 @@ static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 {
 	size_t colon = 0;
 	unsigned long newlines = 0;
-	long q = qname(p + 1, n - 1, &colon);
+	bool looked_up = p == f->looked_up;
+	long q = looked_up ? (long)f->looked_up_qname : qname(p + 1, n - 1, &colon);
 	if (q <= 0)
 		return q;
+	if (looked_up)
+		colon = f->looked_up_colon;
 	size_t qname_len = (size_t)q;
 	struct attribute at[FAST_MAX_ATTRS];
 	unsigned count = 0;
@@ -978,7 +1035,9 @@ static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		local_len = qname_len - colon - 1;
 	}
 	/* A name outside the vocabulary is text to the mending ("&lt;name>"). */
-	int element = rb_xml_names_find(f->names, (const char *)local, local_len);
+	int element = looked_up ? f->looked_up_element
+				: rb_xml_names_find(f->names, (const char *)local, local_len);
+	f->looked_up = NULL;
 	if (element < 0 || qname_len > FAST_MAX_ELEMENT_NAME)
 		return UNIT_BAIL;
 	unsigned ns_before = f->ns_count;
@@ -1318,7 +1377,7 @@ enum rb_xml_fast_result rb_xml_fast_run(struct rb_xml_fast *f, struct rb_error *
 		long used = n > 0 ? next_unit(f, f->win + f->pos, n) : UNIT_MORE;
 		if (used > 0) {
 			f->pos += (size_t)used;
-			f->units_left -= f->units_left != SIZE_MAX;
+			f->units_left--; /* SIZE_MAX (no test limit) never runs out */
 			continue;
 		}
 		if (f->nomem)
