@@ -218,14 +218,11 @@ static size_t escape_piece(const unsigned char *p, size_t i, size_t end, size_t 
 			out += 8;
 			i += 8;
 		}
+		while (i < end && json_plain[p[i]])
+			*out++ = (char)p[i++];
 		if (i == end)
 			break;
 		unsigned char c = p[i];
-		if (json_plain[c]) {
-			*out++ = (char)c;
-			i++;
-			continue;
-		}
 		if (c >= 0x80) {
 			size_t n = utf8_length(p + i, len - i);
 			if (n > 0) {

@@ -58,7 +58,7 @@ struct open_element {
 	size_t tag_off, tag_len;
 	bool in_window;
 	size_t qname_len;
-	unsigned long line; /* of its '<' */
+	unsigned long line; /* of its '<', once the tag is out of the window */
 	unsigned ns_count;  /* namespace declarations it made */
 };
 
@@ -83,7 +83,9 @@ struct rb_xml_fast {
 	bool eof;
 	bool started; /* the BOM and declaration were looked for */
 	enum fast_state state;
-	unsigned long line; /* of win[pos] */
+	/* Line of win[0]. Lines are counted only when the window moves on and at a
+	 * handoff: counting them byte by byte while reading cost a tenth of the time. */
+	unsigned long base_line;
 
 	unsigned char decl[FAST_MAX_DECL]; /* the BOM and XML declaration as written */
 	size_t decl_len;
@@ -104,7 +106,8 @@ struct rb_xml_fast {
 	const unsigned char *looked_up; /* the start tag whose name ends_text() looked up */
 	int looked_up_element;
 	size_t looked_up_qname, looked_up_colon;
-	char text[RB_XML_TEXT_PREFIX]; /* the text node being read: its first bytes */
+	const unsigned char *end_checked; /* the end tag whose name ends_text() compared */
+	char text[RB_XML_TEXT_PREFIX];	  /* the text node being read: its first bytes */
 	size_t text_len, text_total;
 	bool nomem;
 
@@ -130,7 +133,7 @@ struct rb_xml_fast *rb_xml_fast_new(struct rb_reader *in, const struct rb_xml_na
 	f->in = in;
 	f->names = names;
 	f->h = handler;
-	f->line = 1;
+	f->base_line = 1;
 	f->units_left = SIZE_MAX;
 	return f;
 }
@@ -210,20 +213,16 @@ static long utf8_char(const unsigned char *p, size_t n)
 
 /*
  * One character of markup that is not text (comments, PIs, attribute values): its
- * length, counting a newline; CR is accepted only before LF.
+ * length; CR is accepted only before LF.
  */
-static long markup_char(const unsigned char *p, size_t n, unsigned long *newlines)
+static long markup_char(const unsigned char *p, size_t n)
 {
 	unsigned char c = p[0];
 	if (c >= 0x20 && c < 0x80)
 		return 1;
 	if (c >= 0x80)
 		return utf8_char(p, n);
-	if (c == '\n') {
-		(*newlines)++;
-		return 1;
-	}
-	if (c == '\t')
+	if (c == '\n' || c == '\t')
 		return 1;
 	if (c == '\r')
 		return n < 2 ? UNIT_MORE : p[1] == '\n' ? 1 : UNIT_BAIL;
@@ -231,13 +230,11 @@ static long markup_char(const unsigned char *p, size_t n, unsigned long *newline
 }
 
 /* White space at p: its length (0 when there is none), or UNIT_MORE / UNIT_BAIL. */
-static long spaces(const unsigned char *p, size_t n, unsigned long *newlines)
+static long spaces(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 	while (i < n && is_space(p[i])) {
-		if (p[i] == '\n')
-			(*newlines)++;
-		else if (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n'))
+		if (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n'))
 			return i + 1 == n ? UNIT_MORE : UNIT_BAIL;
 		i++;
 	}
@@ -363,8 +360,7 @@ static void text_add(struct rb_xml_fast *f, const void *bytes, size_t len)
 }
 
 /* A CDATA section at p, appended to the text node. */
-static long cdata(struct rb_xml_fast *f, const unsigned char *p, size_t n, unsigned long *newlines,
-		  bool *blank)
+static long cdata(struct rb_xml_fast *f, const unsigned char *p, size_t n, bool *blank)
 {
 	size_t i = 9; /* past "<![CDATA[" */
 	for (;;) {
@@ -376,7 +372,7 @@ static long cdata(struct rb_xml_fast *f, const unsigned char *p, size_t n, unsig
 		/* libxml2 keeps CR LF as it is inside CDATA (markup_char checks the LF). */
 		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
 			*blank = false;
-		long l = markup_char(p + i, n - i, newlines);
+		long l = markup_char(p + i, n - i);
 		if (l <= 0)
 			return l;
 		i += (size_t)l;
@@ -414,6 +410,37 @@ static int cdata_opens(const unsigned char *p, size_t n)
 	return 1;
 }
 
+/* Newlines in len bytes: eight at a time, the exact zero-byte test on x ^ "\n\n..". */
+static unsigned long count_newlines(const unsigned char *p, size_t len)
+{
+	const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+	unsigned long n = 0;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		x ^= UINT64_C(0x0a0a0a0a0a0a0a0a);
+		uint64_t zero = ~(((x & low7) + low7) | x | low7); /* high bit of each 0 byte */
+		/* One per newline in each byte, summed by a multiply (no popcount needed). */
+		n += (unsigned long)((((zero >> 7) * UINT64_C(0x0101010101010101)) >> 56));
+	}
+	for (; i < len; i++)
+		n += p[i] == '\n';
+	return n;
+}
+
+/* The line of win[off]. */
+static unsigned long line_at(const struct rb_xml_fast *f, size_t off)
+{
+	return f->base_line + count_newlines(f->win, off);
+}
+
+/* The line of an open element's '<'. */
+static unsigned long line_of(const struct rb_xml_fast *f, const struct open_element *e)
+{
+	return e->in_window ? line_at(f, e->tag_off) : e->line;
+}
+
 /* The start tag of an open element, as written. */
 static const unsigned char *tag_of(const struct rb_xml_fast *f, const struct open_element *e)
 {
@@ -443,8 +470,10 @@ static int ends_text(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		size_t k = 0;
 		while (k < ql && p[2 + k] == name[k])
 			k++;
-		if (k == ql && !is_mending_name_char(p[2 + ql]))
+		if (k == ql && !is_mending_name_char(p[2 + ql])) {
+			f->end_checked = p;
 			return 1;
+		}
 	} else if (p[1] != '/' && p[1] != '?') {
 		size_t colon = 0;
 		long q = qname(p + 1, n - 1, &colon);
@@ -473,7 +502,6 @@ static int ends_text(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 static long text_node(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 {
 	size_t i = 0;
-	unsigned long newlines = 0;
 	bool blank = true, copied = false;
 	f->text_len = 0;
 	f->text_total = 0;
@@ -485,7 +513,6 @@ static long text_node(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 			if (b & 1)
 				break;
 			seen |= b;
-			newlines += b >> 2;
 			i++;
 		}
 		if (seen & 2)
@@ -515,7 +542,7 @@ static long text_node(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 				text_add(f, p, i);
 				copied = true;
 			}
-			used = cdata(f, p + i, n - i, &newlines, &blank);
+			used = cdata(f, p + i, n - i, &blank);
 		} else if (c >= 0x80 || c == ']') {
 			/* Kept as written: a UTF-8 sequence, a ']' that does not end "]]>". */
 			if (c == ']') {
@@ -541,7 +568,6 @@ static long text_node(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 			} else {
 				used = p[i + 1] == '\n' ? 2 : UNIT_BAIL; /* CR LF is read as LF */
 				out[0] = '\n';
-				newlines += used == 2;
 			}
 			if (used > 0) {
 				if (!copied) {
@@ -567,17 +593,15 @@ static long text_node(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		if (!f->h->on_text(f->h->ctx, text, len, total))
 			return UNIT_STOP;
 	}
-	f->line += newlines;
 	return (long)i;
 }
 
 /* ---- markup other than elements ---- */
 
 /* A comment at p ("<!--"). Content that starts with '-' or '>' is left to libxml2. */
-static long comment(struct rb_xml_fast *f, const unsigned char *p, size_t n)
+static long comment(const unsigned char *p, size_t n)
 {
 	size_t i = 4;
-	unsigned long newlines = 0;
 	if (n <= i)
 		return UNIT_MORE;
 	if (p[i] == '-' || p[i] == '>')
@@ -590,20 +614,18 @@ static long comment(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 				return UNIT_BAIL; /* "--" inside a comment */
 			break;
 		}
-		long l = markup_char(p + i, n - i, &newlines);
+		long l = markup_char(p + i, n - i);
 		if (l <= 0)
 			return l;
 		i += (size_t)l;
 	}
-	f->line += newlines;
 	return (long)i + 3;
 }
 
 /* A processing instruction at p ("<?"); targets that start with "xml" are libxml2's. */
-static long processing_instruction(struct rb_xml_fast *f, const unsigned char *p, size_t n)
+static long processing_instruction(const unsigned char *p, size_t n)
 {
 	size_t i = 2;
-	unsigned long newlines = 0;
 	if (i == n)
 		return UNIT_MORE;
 	if (!is_name_start(p[i]))
@@ -626,12 +648,11 @@ static long processing_instruction(struct rb_xml_fast *f, const unsigned char *p
 			return UNIT_MORE;
 		if (p[i] == '?' && p[i + 1] == '>')
 			break;
-		long l = markup_char(p + i, n - i, &newlines);
+		long l = markup_char(p + i, n - i);
 		if (l <= 0)
 			return l;
 		i += (size_t)l;
 	}
-	f->line += newlines;
 	return (long)i + 2;
 }
 
@@ -702,11 +723,10 @@ static bool equals_ci(const unsigned char *p, size_t n, const char *word)
 static long declaration(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 {
 	size_t end = 5;
-	unsigned long newlines = 0;
 	while (end + 1 < n && !(p[end] == '?' && p[end + 1] == '>')) {
 		if (end + 2 >= FAST_MAX_DECL - f->decl_len)
 			return UNIT_BAIL;
-		long l = markup_char(p + end, n - end, &newlines);
+		long l = markup_char(p + end, n - end);
 		if (l <= 0)
 			return l;
 		end += (size_t)l;
@@ -737,7 +757,6 @@ static long declaration(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		return UNIT_BAIL;
 	memcpy(f->decl + f->decl_len, p, end + 2);
 	f->decl_len += end + 2;
-	f->line += newlines;
 	return (long)end + 2;
 }
 
@@ -899,7 +918,7 @@ static bool attributes_resolve(const struct rb_xml_fast *f, const unsigned char 
 
 /* An attribute value at p (after its quote) up to the closing quote. */
 static long attribute_value(const unsigned char *p, size_t n, unsigned char quote,
-			    bool *has_reference, unsigned long *newlines)
+			    bool *has_reference)
 {
 	size_t i = 0;
 	for (;;) {
@@ -918,7 +937,7 @@ static long attribute_value(const unsigned char *p, size_t n, unsigned char quot
 			l = reference(p + i, n - i, out, &out_len, &blank);
 			*has_reference = true;
 		} else {
-			l = markup_char(p + i, n - i, newlines);
+			l = markup_char(p + i, n - i);
 		}
 		if (l <= 0)
 			return l;
@@ -928,11 +947,11 @@ static long attribute_value(const unsigned char *p, size_t n, unsigned char quot
 
 /* The attributes of a start tag from p + i: where the tag ends, and whether it is empty. */
 static long attributes(const unsigned char *p, size_t n, size_t i, struct attribute *at,
-		       unsigned *count, bool *empty, unsigned long *newlines)
+		       unsigned *count, bool *empty)
 {
 	*count = 0;
 	for (;;) {
-		long s = spaces(p + i, n - i, newlines);
+		long s = spaces(p + i, n - i);
 		if (s < 0)
 			return s;
 		i += (size_t)s;
@@ -955,13 +974,13 @@ static long attributes(const unsigned char *p, size_t n, size_t i, struct attrib
 		a->name = i;
 		a->name_len = (size_t)q;
 		i += (size_t)q;
-		s = spaces(p + i, n - i, newlines);
+		s = spaces(p + i, n - i);
 		if (s < 0)
 			return s;
 		i += (size_t)s;
 		if (p[i++] != '=')
 			return UNIT_BAIL;
-		s = spaces(p + i, n - i, newlines);
+		s = spaces(p + i, n - i);
 		if (s < 0)
 			return s;
 		i += (size_t)s;
@@ -970,7 +989,7 @@ static long attributes(const unsigned char *p, size_t n, size_t i, struct attrib
 		unsigned char quote = p[i++];
 		a->value = i;
 		a->has_reference = false;
-		long v = attribute_value(p + i, n - i, quote, &a->has_reference, newlines);
+		long v = attribute_value(p + i, n - i, quote, &a->has_reference);
 		if (v < 0)
 			return v;
 		a->value_len = (size_t)v;
@@ -984,9 +1003,14 @@ static enum rb_xml_fast_result out_of_memory(struct rb_error *err)
 	return RB_XML_FAST_FAILED;
 }
 
-/* Copy the start tags still in the window out of it, before it moves on. */
+/*
+ * Before the window moves on: copy the start tags still in it out of it, with their
+ * lines, and move the line count past the bytes let go. One pass over those bytes.
+ */
 static bool keep_tags(struct rb_xml_fast *f)
 {
+	unsigned long line = f->base_line;
+	size_t counted = 0;
 	for (unsigned k = 0; k < f->depth; k++) {
 		struct open_element *e = &f->open[k];
 		if (!e->in_window)
@@ -996,10 +1020,14 @@ static bool keep_tags(struct rb_xml_fast *f)
 			return false;
 		f->tags = tags;
 		memcpy(f->tags + f->tags_len, f->win + e->tag_off, e->tag_len);
+		line += count_newlines(f->win + counted, e->tag_off - counted);
+		counted = e->tag_off;
+		e->line = line;
 		e->tag_off = f->tags_len;
 		e->in_window = false;
 		f->tags_len += e->tag_len;
 	}
+	f->base_line = line + count_newlines(f->win + counted, f->pos - counted);
 	return true;
 }
 
@@ -1007,7 +1035,6 @@ static bool keep_tags(struct rb_xml_fast *f)
 static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 {
 	size_t colon = 0;
-	unsigned long newlines = 0;
 	bool looked_up = p == f->looked_up;
 	long q = looked_up ? (long)f->looked_up_qname : qname(p + 1, n - 1, &colon);
 	if (q <= 0)
@@ -1018,7 +1045,7 @@ static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 	struct attribute at[FAST_MAX_ATTRS];
 	unsigned count = 0;
 	bool empty = false;
-	long len = attributes(p, n, 1 + qname_len, at, &count, &empty, &newlines);
+	long len = attributes(p, n, 1 + qname_len, at, &count, &empty);
 	if (len <= 0)
 		return len;
 	if ((size_t)len > FAST_MAX_TAG || (!empty && f->depth == FAST_MAX_DEPTH))
@@ -1055,7 +1082,7 @@ static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		memcpy(f->root_tag, p, (size_t)len);
 		f->root_tag_len = (size_t)len;
 		f->root_qname_len = qname_len;
-		f->root_line = f->line;
+		f->root_line = line_at(f, (size_t)(p - f->win));
 		f->root_empty = empty;
 		f->state = empty ? IN_EPILOG : IN_CONTENT;
 	}
@@ -1065,10 +1092,8 @@ static long start_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		e->tag_len = (size_t)len;
 		e->in_window = true;
 		e->qname_len = qname_len;
-		e->line = f->line;
 		e->ns_count = f->ns_count - ns_before;
 	}
-	f->line += newlines;
 	if (!f->h->on_start(f->h->ctx, (const char *)local, local_len, uri, element))
 		return UNIT_STOP;
 	if (empty) {
@@ -1086,14 +1111,16 @@ static long end_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		return UNIT_BAIL;
 	const struct open_element *e = &f->open[f->depth - 1];
 	size_t ql = e->qname_len, i = 2 + ql;
-	unsigned long newlines = 0;
 	if (n <= i)
 		return UNIT_MORE;
-	const unsigned char *name = tag_of(f, e) + 1;
-	for (size_t k = 0; k < ql; k++)
-		if (p[2 + k] != name[k])
-			return UNIT_BAIL;
-	long s = spaces(p + i, n - i, &newlines);
+	if (p != f->end_checked) {
+		const unsigned char *name = tag_of(f, e) + 1;
+		for (size_t k = 0; k < ql; k++)
+			if (p[2 + k] != name[k])
+				return UNIT_BAIL;
+	}
+	f->end_checked = NULL;
+	long s = spaces(p + i, n - i);
 	if (s < 0)
 		return s;
 	i += (size_t)s;
@@ -1105,7 +1132,6 @@ static long end_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 	f->depth--;
 	if (f->depth == 0)
 		f->state = IN_EPILOG;
-	f->line += newlines;
 	if (!f->h->on_end(f->h->ctx))
 		return UNIT_STOP;
 	return (long)i + 1;
@@ -1117,17 +1143,14 @@ static long end_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 static long misc_unit(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 {
 	if (is_space(p[0])) {
-		unsigned long newlines = 0;
 		size_t i = 0;
 		while (i < n && is_space(p[i])) {
 			if (p[i] == '\r' && (i + 1 == n || p[i + 1] != '\n'))
 				break;
-			newlines += p[i] == '\n';
 			i++;
 		}
 		if (i == 0)
 			return n < 2 ? UNIT_MORE : UNIT_BAIL; /* a CR alone */
-		f->line += newlines;
 		return (long)i;
 	}
 	if (p[0] != '<')
@@ -1135,9 +1158,9 @@ static long misc_unit(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 	if (n < 4)
 		return UNIT_MORE;
 	if (p[1] == '?')
-		return processing_instruction(f, p, n);
+		return processing_instruction(p, n);
 	if (p[1] == '!')
-		return p[2] == '-' && p[3] == '-' ? comment(f, p, n) : UNIT_BAIL;
+		return p[2] == '-' && p[3] == '-' ? comment(p, n) : UNIT_BAIL;
 	return f->state == IN_PROLOG ? start_tag(f, p, n) : UNIT_BAIL;
 }
 
@@ -1181,10 +1204,10 @@ static long content_unit(struct rb_xml_fast *f, const unsigned char *p, size_t n
 	case '/':
 		return end_tag(f, p, n);
 	case '?':
-		return processing_instruction(f, p, n);
+		return processing_instruction(p, n);
 	case '!':
 		if (p[2] == '-' && p[3] == '-')
-			return comment(f, p, n);
+			return comment(p, n);
 		return p[2] == '[' ? text_node(f, p, n) : UNIT_BAIL;
 	default:
 		return start_tag(f, p, n);
@@ -1209,14 +1232,6 @@ static void add_segment(struct rb_xml_fast *f, const unsigned char *bytes, size_
 {
 	if (f->seg_count < FAST_MAX_SEGS && (len > 0 || newlines > 0))
 		f->segs[f->seg_count++] = (struct segment){bytes, len, newlines};
-}
-
-static unsigned long count_newlines(const unsigned char *p, size_t len)
-{
-	unsigned long n = 0;
-	for (size_t i = 0; i < len; i++)
-		n += p[i] == '\n';
-	return n;
 }
 
 /* Comments of newlines up to line `to`. */
@@ -1276,7 +1291,7 @@ static enum rb_xml_fast_result handoff(struct rb_xml_fast *f)
 	replay(f, &line, 1, f->decl, f->decl_len);
 	if (f->state == IN_CONTENT) {
 		for (unsigned k = 0; k < f->depth; k++)
-			replay(f, &line, f->open[k].line, tag_of(f, &f->open[k]),
+			replay(f, &line, line_of(f, &f->open[k]), tag_of(f, &f->open[k]),
 			       f->open[k].tag_len);
 		f->replayed_starts = f->depth;
 	} else {
@@ -1293,7 +1308,7 @@ static enum rb_xml_fast_result handoff(struct rb_xml_fast *f)
 			f->replayed_root_end = true;
 		}
 	}
-	pad_to(f, &line, f->line);
+	pad_to(f, &line, line_at(f, f->pos));
 	add_segment(f, f->win + f->pos, f->len - f->pos, 0);
 	return RB_XML_FAST_HANDOFF;
 }
@@ -1351,6 +1366,7 @@ static bool fill(struct rb_xml_fast *f, struct rb_error *err)
 			f->nomem = true;
 			return false;
 		}
+		f->looked_up = f->end_checked = NULL; /* they point into the window */
 		memmove(f->win, f->win + f->pos, f->len - f->pos);
 		f->len -= f->pos;
 		f->pos = 0;

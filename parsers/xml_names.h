@@ -22,7 +22,31 @@ struct rb_xml_names {
 
 /* names: NULL-terminated list of local names, kept by reference. */
 void rb_xml_names_init(struct rb_xml_names *v, const char *const *names);
-/* The index of the local name (len bytes) in the list, or -1. */
-int rb_xml_names_find(const struct rb_xml_names *v, const char *name, size_t len);
+static inline unsigned rb_xml_names_hash(const unsigned char *name, size_t len)
+{
+	return ((unsigned)len * 31u + name[0] * 7u + name[len - 1]) & (RB_XML_NAMES_SLOTS - 1);
+}
+
+/* The index of the local name (len bytes) in the list, or -1. Inline: it is called for
+ * every tag. */
+static inline int rb_xml_names_find(const struct rb_xml_names *v, const char *name, size_t len)
+{
+	if (len == 0 || len > 255)
+		return -1;
+	const unsigned char *p = (const unsigned char *)name;
+	for (unsigned h = rb_xml_names_hash(p, len);; h = (h + 1) & (RB_XML_NAMES_SLOTS - 1)) {
+		unsigned i = v->slot[h];
+		if (i-- == 0)
+			return -1;
+		if (v->len[i] != len)
+			continue;
+		const char *known = v->names[i];
+		size_t k = 0;
+		while (k < len && known[k] == name[k])
+			k++;
+		if (k == len)
+			return (int)i;
+	}
+}
 
 #endif
