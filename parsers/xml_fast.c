@@ -467,10 +467,7 @@ static int ends_text(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 		size_t ql = e->qname_len;
 		if (n < ql + 3)
 			return -1;
-		size_t k = 0;
-		while (k < ql && p[2 + k] == name[k])
-			k++;
-		if (k == ql && !is_mending_name_char(p[2 + ql])) {
+		if (memcmp(p + 2, name, ql) == 0 && !is_mending_name_char(p[2 + ql])) {
 			f->end_checked = p;
 			return 1;
 		}

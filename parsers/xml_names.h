@@ -9,6 +9,7 @@
 #define REBOUND_PARSERS_XML_NAMES_H
 
 #include <stddef.h>
+#include <string.h>
 
 #define RB_XML_NAMES_MAX   128 /* names kept (a longer list is cut) */
 #define RB_XML_NAMES_SLOTS 256 /* a power of two, twice RB_XML_NAMES_MAX */
@@ -40,11 +41,7 @@ static inline int rb_xml_names_find(const struct rb_xml_names *v, const char *na
 			return -1;
 		if (v->len[i] != len)
 			continue;
-		const char *known = v->names[i];
-		size_t k = 0;
-		while (k < len && known[k] == name[k])
-			k++;
-		if (k == len)
+		if (memcmp(v->names[i], name, len) == 0)
 			return (int)i;
 	}
 }
