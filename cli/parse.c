@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "ingest/files.h"
 #include "rebound/rebound.h"
 
 #define SUMMARY_MAX_KEYS 128
+#define PARSE_STDOUT_BUFFER (1 << 20)
 
 struct summary_row {
 	char key[64];
@@ -185,6 +187,10 @@ int rb_cmd_parse(int argc, char **argv)
 		free(run);
 		return 2;
 	}
+	/* A pipe or a file gets events in large writes (a line each would be a write per
+	 * 4 KiB of output); a terminal keeps its line buffering. */
+	if (!run->summary && !isatty(fileno(stdout)))
+		setvbuf(stdout, NULL, _IOFBF, PARSE_STDOUT_BUFFER);
 	struct rb_ingest_handler handler = {
 		.on_message = on_message,
 		.on_report = on_report,

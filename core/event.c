@@ -3,6 +3,11 @@
  *
  * The id is the first 128 bits of SHA-256 over "v1\n" + the id key, in hex, so it
  * fits a uuid column and stays stable across releases as long as the key does.
+ *
+ * Each event is one JSON object written as its fields are set. A table of the
+ * top-level fields (where each key and value lies in the text) lets a key set again
+ * replace its value in place. The emitter keeps the last finished event to build the
+ * next one in, so a report of a million records allocates nothing per record.
  */
 #include "event.h"
 
@@ -11,6 +16,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define EVENT_ID_HEX	    32
+#define EVENT_FIRST_FIELDS  32
+#define EVENT_REPLACE_STACK 256 /* bytes of a replacing value copied on the stack */
+
+/* Where one top-level field lies in the event's text. */
+struct event_field {
+	uint32_t hash;	/* of the key as written */
+	size_t key_off; /* the key's text, without its quotes */
+	size_t key_len;
+	size_t value_off;
+	size_t value_len;
+};
+
+struct rb_event {
+	enum rb_event_type type;
+	unsigned seq;
+	struct rb_json_writer json;
+	struct event_field *fields;
+	size_t field_count, field_cap;
+	uint64_t key_bits; /* bit (hash % 64) set for every key present: most keys are new */
+	char *id_key;	   /* "v1\n" + the id key, when one was given */
+	size_t id_key_len, id_key_cap;
+	bool has_id_key;
+	bool failed; /* out of memory outside the writer */
+	char id[EVENT_ID_HEX + 1];
+};
+
+/* Where a field being set starts: its member, its key, its value. */
+struct field_mark {
+	size_t member, key_off, key_len, value_off;
+};
 
 void rb_emitter_init(struct rb_emitter *em, const struct rb_source *source, rb_emit_fn emit,
 		     void *emit_ctx)
@@ -23,51 +60,159 @@ void rb_emitter_init(struct rb_emitter *em, const struct rb_source *source, rb_e
 	em->status = RB_OK;
 }
 
+static void event_free(struct rb_event *ev)
+{
+	if (ev == NULL)
+		return;
+	rb_json_writer_free(&ev->json);
+	free(ev->fields);
+	free(ev->id_key);
+	free(ev);
+}
+
+void rb_emitter_release(struct rb_emitter *em)
+{
+	event_free(em->spare);
+	em->spare = NULL;
+	rb_json_writer_free(&em->source_json);
+	rb_sha256_free(&em->id_prefix);
+	rb_sha256_free(&em->id_work);
+	free(em->id_prefix_key);
+	em->id_prefix_key = NULL;
+	em->id_prefix_len = 0;
+}
+
+#define ID_BLOCK 64 /* bytes of a SHA-256 block */
+
+/*
+ * SHA-256 of an id key in hex. The key's whole blocks before its last byte are hashed
+ * from the emitter's kept prefix when the previous key started with the same bytes.
+ * false when memory ran out.
+ */
+static bool id_hash(struct rb_emitter *em, const char *key, size_t len, char hex[65])
+{
+	size_t prefix = len > 0 ? (len - 1) / ID_BLOCK * ID_BLOCK : 0;
+	if (prefix == 0) {
+		rb_sha256_hex(key, len, hex);
+		return true;
+	}
+	if (em->id_prefix == NULL) {
+		em->id_prefix = rb_sha256_new();
+		em->id_work = rb_sha256_new();
+		if (em->id_prefix == NULL || em->id_work == NULL)
+			return false;
+	}
+	if (em->id_prefix_len != prefix || memcmp(em->id_prefix_key, key, prefix) != 0) {
+		char *copy = realloc(em->id_prefix_key, prefix);
+		if (copy == NULL)
+			return false;
+		memcpy(copy, key, prefix);
+		em->id_prefix_key = copy;
+		em->id_prefix_len = prefix;
+		rb_sha256_reset(em->id_prefix);
+		rb_sha256_update(em->id_prefix, key, prefix);
+	}
+	rb_sha256_copy(em->id_work, em->id_prefix);
+	rb_sha256_update(em->id_work, key + prefix, len - prefix);
+	rb_sha256_finish_hex(em->id_work, hex);
+	return true;
+}
+
 void rb_emitter_hash(struct rb_emitter *em, const unsigned char *data, size_t len)
 {
 	rb_sha256_hex(data, len, em->sha256);
 }
 
-static json_object *source_json(const struct rb_emitter *em)
+/* A key's length, first and last bytes: cheap, and enough to tell keys apart mostly. */
+static uint32_t key_hash(const char *s, size_t len)
 {
-	const struct rb_source *s = em->source;
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "kind", json_object_new_string(s && s->kind ? s->kind : "file"));
-	if (s != NULL && s->mailbox != NULL) {
-		json_object_object_add(o, "mailbox", json_object_new_string(s->mailbox));
-		json_object_object_add(o, "uid", json_object_new_int64(s->uid));
-	} else {
-		json_object_object_add(o, "path",
-				       json_object_new_string(s && s->path ? s->path : ""));
-	}
-	json_object_object_add(o, "message_id", json_object_new_string(em->message_id));
-	json_object_object_add(o, "sha256", json_object_new_string(em->sha256));
-	return o;
+	if (len == 0)
+		return 0;
+	return (uint32_t)len | (uint32_t)(unsigned char)s[0] << 16 |
+	       (uint32_t)(unsigned char)s[len - 1] << 24;
 }
 
-struct rb_event *rb_event_begin(struct rb_emitter *em, enum rb_event_type type)
+static struct field_mark field_open(struct rb_event *ev, const char *key)
 {
-	struct rb_event *ev = calloc(1, sizeof(*ev));
-	if (ev == NULL)
-		return NULL;
-	ev->type = type;
-	ev->seq = em->seq++;
-	ev->obj = json_object_new_object();
-	json_object_object_add(ev->obj, "id", json_object_new_string(""));
-	json_object_object_add(ev->obj, "type", json_object_new_string(rb_event_type_name(type)));
-	json_object_object_add(ev->obj, "time",
-			       em->time ? json_object_new_string(em->time) : NULL);
-	json_object_object_add(ev->obj, "source", source_json(em));
-	return ev;
+	struct field_mark m = {.member = ev->json.len};
+	rb_json_key(&ev->json, key);
+	if (ev->json.failed)
+		return m;
+	/* The member is [","] "\"" key "\":" value. */
+	m.key_off = m.member + (ev->json.buf[m.member] == ',' ? 2 : 1);
+	m.value_off = ev->json.len;
+	m.key_len = m.value_off - 2 - m.key_off;
+	return m;
+}
+
+/* The field set again: its new value, written at the end, takes the old one's place. */
+static void field_replace(struct rb_event *ev, size_t index, const struct field_mark *m)
+{
+	struct rb_json_writer *w = &ev->json;
+	size_t len = w->len - m->value_off;
+	char stack[EVENT_REPLACE_STACK];
+	char *copy = len <= sizeof(stack) ? stack : malloc(len);
+	if (copy == NULL) {
+		ev->failed = true;
+		return;
+	}
+	memcpy(copy, w->buf + m->value_off, len);
+	rb_json_truncate(w, m->member);
+	struct event_field *f = &ev->fields[index];
+	rb_json_splice(w, f->value_off, f->value_len, copy, len);
+	if (copy != stack)
+		free(copy);
+	size_t old_len = f->value_len;
+	f->value_len = len;
+	for (size_t i = index + 1; i < ev->field_count; i++) {
+		ev->fields[i].key_off = ev->fields[i].key_off - old_len + len;
+		ev->fields[i].value_off = ev->fields[i].value_off - old_len + len;
+	}
+}
+
+static void field_close(struct rb_event *ev, const struct field_mark *m)
+{
+	struct rb_json_writer *w = &ev->json;
+	if (w->failed || ev->failed)
+		return;
+	const char *key = w->buf + m->key_off;
+	uint32_t h = key_hash(key, m->key_len);
+	uint64_t bit = UINT64_C(1) << ((h * 2654435761u) >> 26); /* 6 bits of a mix */
+	if (ev->key_bits & bit) {
+		for (size_t i = 0; i < ev->field_count; i++) {
+			const struct event_field *f = &ev->fields[i];
+			if (f->hash == h && f->key_len == m->key_len &&
+			    memcmp(w->buf + f->key_off, key, m->key_len) == 0) {
+				field_replace(ev, i, m);
+				return;
+			}
+		}
+	}
+	if (ev->field_count == ev->field_cap) {
+		size_t cap = ev->field_cap ? ev->field_cap * 2 : EVENT_FIRST_FIELDS;
+		struct event_field *fields = realloc(ev->fields, cap * sizeof(*fields));
+		if (fields == NULL) {
+			ev->failed = true;
+			return;
+		}
+		ev->fields = fields;
+		ev->field_cap = cap;
+	}
+	ev->fields[ev->field_count++] = (struct event_field){
+	    .hash = h,
+	    .key_off = m->key_off,
+	    .key_len = m->key_len,
+	    .value_off = m->value_off,
+	    .value_len = w->len - m->value_off,
+	};
+	ev->key_bits |= bit;
 }
 
 void rb_event_set_strn(struct rb_event *ev, const char *key, const char *value, size_t len)
 {
-	if (value == NULL) {
-		value = "";
-		len = 0;
-	}
-	json_object_object_add(ev->obj, key, json_object_new_string_len(value, (int)len));
+	struct field_mark m = field_open(ev, key);
+	rb_json_strn(&ev->json, value ? value : "", value ? len : 0);
+	field_close(ev, &m);
 }
 
 void rb_event_set_str(struct rb_event *ev, const char *key, const char *value)
@@ -77,17 +222,23 @@ void rb_event_set_str(struct rb_event *ev, const char *key, const char *value)
 
 void rb_event_set_int(struct rb_event *ev, const char *key, int64_t value)
 {
-	json_object_object_add(ev->obj, key, json_object_new_int64(value));
+	struct field_mark m = field_open(ev, key);
+	rb_json_int(&ev->json, value);
+	field_close(ev, &m);
 }
 
 void rb_event_set_bool(struct rb_event *ev, const char *key, bool value)
 {
-	json_object_object_add(ev->obj, key, json_object_new_boolean(value));
+	struct field_mark m = field_open(ev, key);
+	rb_json_bool(&ev->json, value);
+	field_close(ev, &m);
 }
 
 void rb_event_set_null(struct rb_event *ev, const char *key)
 {
-	json_object_object_add(ev->obj, key, NULL);
+	struct field_mark m = field_open(ev, key);
+	rb_json_null(&ev->json);
+	field_close(ev, &m);
 }
 
 void rb_event_set_time_field(struct rb_event *ev, const char *key, const char *rfc3339)
@@ -98,31 +249,104 @@ void rb_event_set_time_field(struct rb_event *ev, const char *key, const char *r
 		rb_event_set_null(ev, key);
 }
 
-void rb_event_set_json(struct rb_event *ev, const char *key, json_object *value)
+void rb_event_set_json(struct rb_event *ev, const char *key, const struct rb_json_writer *value)
 {
-	json_object_object_add(ev->obj, key, value);
+	struct field_mark m = field_open(ev, key);
+	rb_json_value_of(&ev->json, value);
+	field_close(ev, &m);
 }
 
 void rb_event_set_time(struct rb_event *ev, const char *rfc3339)
 {
-	json_object_object_add(ev->obj, "time",
-			       rfc3339 && *rfc3339 ? json_object_new_string(rfc3339) : NULL);
+	rb_event_set_time_field(ev, "time", rfc3339);
 }
 
 void rb_event_set_id_key(struct rb_event *ev, const char *key)
 {
-	free(ev->id_key);
-	ev->id_key = strdup(key ? key : "");
+	size_t len = strlen(key ? key : "");
+	if (len + 4 > ev->id_key_cap) {
+		char *buf = realloc(ev->id_key, len + 4);
+		if (buf == NULL) {
+			ev->failed = true;
+			return;
+		}
+		ev->id_key = buf;
+		ev->id_key_cap = len + 4;
+	}
+	memcpy(ev->id_key, "v1\n", 3);
+	memcpy(ev->id_key + 3, key ? key : "", len + 1);
+	ev->id_key_len = len + 3;
+	ev->has_id_key = true;
+}
+
+/* The `source` object of the emitter's events, written again only when it changed. */
+static const struct rb_json_writer *source_json(struct rb_emitter *em)
+{
+	struct rb_json_writer *w = &em->source_json;
+	if (w->len > 0 && !w->failed && em->source_message_id == em->message_id &&
+	    strcmp(em->source_sha256, em->sha256) == 0)
+		return w;
+	const struct rb_source *s = em->source;
+	rb_json_writer_reset(w);
+	rb_json_begin_object(w);
+	rb_json_field_str(w, "kind", s && s->kind ? s->kind : "file");
+	if (s != NULL && s->mailbox != NULL) {
+		rb_json_field_str(w, "mailbox", s->mailbox);
+		rb_json_field_int(w, "uid", s->uid);
+	} else {
+		rb_json_field_str(w, "path", s && s->path ? s->path : "");
+	}
+	rb_json_field_str(w, "message_id", em->message_id);
+	rb_json_field_str(w, "sha256", em->sha256);
+	rb_json_end_object(w);
+	em->source_message_id = em->message_id;
+	memcpy(em->source_sha256, em->sha256, sizeof(em->source_sha256));
+	return w;
+}
+
+struct rb_event *rb_event_begin(struct rb_emitter *em, enum rb_event_type type)
+{
+	struct rb_event *ev = em->spare;
+	em->spare = NULL;
+	if (ev == NULL) {
+		ev = calloc(1, sizeof(*ev));
+		if (ev == NULL)
+			return NULL;
+		rb_json_writer_init(&ev->json);
+	} else {
+		rb_json_writer_reset(&ev->json);
+		ev->field_count = 0;
+		ev->key_bits = 0;
+		ev->has_id_key = false;
+		ev->failed = false;
+	}
+	ev->type = type;
+	ev->seq = em->seq++;
+	rb_json_begin_object(&ev->json);
+	/* The id is known at the end; its place is kept with a value of the same length. */
+	static const char placeholder[EVENT_ID_HEX + 1] = "00000000000000000000000000000000";
+	rb_event_set_str(ev, "id", placeholder);
+	rb_event_set_str(ev, "type", rb_event_type_name(type));
+	rb_event_set_time(ev, em->time);
+	rb_event_set_json(ev, "source", source_json(em));
+	return ev;
 }
 
 void rb_event_discard(struct rb_event **ev)
 {
-	if (ev == NULL || *ev == NULL)
+	if (ev == NULL)
 		return;
-	json_object_put((*ev)->obj);
-	free((*ev)->id_key);
-	free(*ev);
+	event_free(*ev);
 	*ev = NULL;
+}
+
+/* Keep a finished event for the next rb_event_begin(). */
+static void recycle(struct rb_emitter *em, struct rb_event *ev)
+{
+	if (em->spare == NULL)
+		em->spare = ev;
+	else
+		event_free(ev);
 }
 
 enum rb_status rb_event_finish(struct rb_emitter *em, struct rb_event *ev)
@@ -134,39 +358,35 @@ enum rb_status rb_event_finish(struct rb_emitter *em, struct rb_event *ev)
 		return em->status;
 	}
 	if (em->status != RB_OK) {
-		rb_event_discard(&ev);
+		recycle(em, ev);
 		return em->status;
 	}
-	char hex[65];
-	if (ev->id_key != NULL) {
-		size_t klen = strlen(ev->id_key);
-		char *key = malloc(klen + 4);
-		if (key == NULL) {
-			rb_event_discard(&ev);
-			em->status = rb_error_set(&em->error, RB_ERR_NOMEM,
-						  "out of memory while building an event");
-			return em->status;
-		}
-		memcpy(key, "v1\n", 3);
-		memcpy(key + 3, ev->id_key, klen + 1);
-		rb_sha256_hex(key, klen + 3, hex);
-		free(key);
+	char hex[65] = {0};
+	if (ev->has_id_key) {
+		if (!id_hash(em, ev->id_key, ev->id_key_len, hex))
+			ev->failed = true;
 	} else {
 		char buf[128];
 		int n = snprintf(buf, sizeof(buf), "v1\n%s\n%s\n%u", em->sha256,
 				 rb_event_type_name(ev->type), ev->seq);
 		rb_sha256_hex(buf, (size_t)n, hex);
 	}
-	memcpy(ev->id, hex, 32);
-	ev->id[32] = '\0';
-	json_object_object_add(ev->obj, "id", json_object_new_string(ev->id));
+	memcpy(ev->id, hex, EVENT_ID_HEX);
+	ev->id[EVENT_ID_HEX] = '\0';
+	rb_event_set_str(ev, "id", ev->id);
+	rb_json_end_object(&ev->json);
 
-	size_t len = 0;
-	ev->json = json_object_to_json_string_length(
-		ev->obj, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	ev->json_len = len;
+	enum rb_status st = rb_json_writer_check(&ev->json, &em->error);
+	if (st == RB_OK && ev->failed)
+		st =
+		    rb_error_set(&em->error, RB_ERR_NOMEM, "out of memory while building an event");
+	if (st != RB_OK) {
+		em->status = st;
+		recycle(em, ev);
+		return em->status;
+	}
 	struct rb_error err = {0};
-	enum rb_status st = em->emit ? em->emit(em->emit_ctx, ev, &err) : RB_OK;
+	st = em->emit ? em->emit(em->emit_ctx, ev, &err) : RB_OK;
 	if (st != RB_OK) {
 		em->status = RB_ERR_ABORTED;
 		em->error = err;
@@ -174,7 +394,7 @@ enum rb_status rb_event_finish(struct rb_emitter *em, struct rb_event *ev)
 	} else {
 		em->emitted++;
 	}
-	rb_event_discard(&ev);
+	recycle(em, ev);
 	return em->status;
 }
 
@@ -199,7 +419,5 @@ const char *rb_event_id(const struct rb_event *event)
 
 const char *rb_event_json(const struct rb_event *event, size_t *len_r)
 {
-	if (len_r != NULL)
-		*len_r = event->json_len;
-	return event->json;
+	return rb_json_text(&event->json, len_r);
 }

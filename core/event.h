@@ -2,11 +2,15 @@
  * event.h - building schema v1 events and handing them to the caller's emit.
  *
  * A parser opens an event with rb_event_begin(), adds its fields with the
- * rb_event_set_* calls (json-c keeps them in insertion order), may give a key that
- * identifies the fact independently of its wrapping (rb_event_set_id_key: e.g. a
- * DMARC report's org, report_id, domain and date range), then rb_event_finish()
- * computes the id, encodes the JSON and calls emit. Common fields (id, type, time,
- * source) come first in every event.
+ * rb_event_set_* calls, may give a key that identifies the fact independently of its
+ * wrapping (rb_event_set_id_key: e.g. a DMARC report's org, report_id, domain and
+ * date range), then rb_event_finish() computes the id and calls emit. Common fields
+ * (id, type, time, source) come first in every event, the others in the order they
+ * were set; setting a key again replaces its value where it stands (that is how the
+ * time and, at the end, the id are filled in).
+ *
+ * The JSON is written as the fields are set (core/json_writer.h); arrays and objects
+ * are written into a writer of their own and set with rb_event_set_json().
  *
  * The default id key is the message's SHA-256, the event type and the event's
  * sequence number within the message: the same message gives the same ids.
@@ -14,10 +18,13 @@
 #ifndef REBOUND_CORE_EVENT_H
 #define REBOUND_CORE_EVENT_H
 
-#include <json-c/json.h>
 #include <stdint.h>
 
+#include "core/json_writer.h"
+#include "core/sha256.h"
 #include "rebound/rebound.h"
+
+struct rb_event;
 
 /* One message's emit context: shared by every parser that runs on the message. */
 struct rb_emitter {
@@ -31,20 +38,23 @@ struct rb_emitter {
 	unsigned emitted;         /* events emitted so far */
 	enum rb_status status;    /* first failure of emit; RB_OK until then */
 	struct rb_error error;    /* filled with status */
-};
-
-struct rb_event {
-	enum rb_event_type type;
-	json_object *obj;
-	char id[33];
-	char *id_key;             /* malloc'd, or NULL for the default key */
-	unsigned seq;
-	const char *json;
-	size_t json_len;
+	struct rb_event *spare;   /* a finished event kept to build the next one in */
+	/* The `source` object as written for the last event, and what it was made of:
+	 * the same for every event of a message, so written once. */
+	struct rb_json_writer source_json;
+	const char *source_message_id;
+	char source_sha256[65];
+	/* Event ids of one report share a long key prefix (org, report id, domain, dates):
+	 * its whole SHA-256 blocks are hashed once, kept in id_prefix. */
+	struct rb_sha256 *id_prefix, *id_work;
+	char *id_prefix_key;
+	size_t id_prefix_len;
 };
 
 void rb_emitter_init(struct rb_emitter *em, const struct rb_source *source, rb_emit_fn emit,
 		     void *emit_ctx);
+/* Free what the emitter keeps between events (call once its last event is finished). */
+void rb_emitter_release(struct rb_emitter *em);
 /* Hash bytes into em->sha256. */
 void rb_emitter_hash(struct rb_emitter *em, const unsigned char *data, size_t len);
 
@@ -58,8 +68,9 @@ void rb_event_set_bool(struct rb_event *ev, const char *key, bool value);
 void rb_event_set_null(struct rb_event *ev, const char *key);
 /* A time field: the RFC 3339 string, or null when it is NULL or "". */
 void rb_event_set_time_field(struct rb_event *ev, const char *key, const char *rfc3339);
-/* Takes ownership of value (a json-c object or array). */
-void rb_event_set_json(struct rb_event *ev, const char *key, json_object *value);
+/* A complete JSON value (array or object) from a writer; copied, the writer stays the caller's.
+ * A writer that failed makes the event fail (out of memory) at rb_event_finish(). */
+void rb_event_set_json(struct rb_event *ev, const char *key, const struct rb_json_writer *value);
 /* Overrides the event time (RFC 3339 UTC string). */
 void rb_event_set_time(struct rb_event *ev, const char *rfc3339);
 /* Identify the event by this key instead of the default (message hash + seq). */
@@ -75,7 +86,5 @@ void rb_event_discard(struct rb_event **ev);
 /* Convenience: emit an `error` or `unrecognized` event with this message. */
 enum rb_status rb_emit_problem(struct rb_emitter *em, enum rb_event_type type, const char *why);
 
-/* rb_sha256_hex() is in core/sha256.h. */
-#include "core/sha256.h"
 
 #endif

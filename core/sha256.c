@@ -67,6 +67,18 @@ void rb_sha256_finish_hex(struct rb_sha256 *ctx, char out[65])
 	to_hex(digest, out);
 }
 
+void rb_sha256_reset(struct rb_sha256 *ctx)
+{
+	if (EVP_DigestInit_ex(ctx->md, sha256_md(), NULL) != 1)
+		abort();
+}
+
+void rb_sha256_copy(struct rb_sha256 *dst, const struct rb_sha256 *src)
+{
+	if (EVP_MD_CTX_copy_ex(dst->md, src->md) != 1)
+		abort();
+}
+
 void rb_sha256_free(struct rb_sha256 **ctx)
 {
 	if (ctx == NULL || *ctx == NULL)

@@ -17,6 +17,10 @@ struct rb_sha256 *rb_sha256_new(void);
 void rb_sha256_update(struct rb_sha256 *ctx, const void *data, size_t len);
 void rb_sha256_finish_hex(struct rb_sha256 *ctx, char out[65]);
 void rb_sha256_free(struct rb_sha256 **ctx);
+/* Start over (as new). */
+void rb_sha256_reset(struct rb_sha256 *ctx);
+/* dst continues from where src is: hashing many inputs that share a prefix once. */
+void rb_sha256_copy(struct rb_sha256 *dst, const struct rb_sha256 *src);
 
 /* One-shot: hex SHA-256 of bytes into out (65 bytes, NUL-terminated). */
 void rb_sha256_hex(const void *data, size_t len, char out[65]);

@@ -1,9 +1,10 @@
 /*
- * dmarc_aggregate.c - DMARC aggregate reports, streamed through libxml2's xmlReader.
+ * dmarc_aggregate.c - DMARC aggregate reports, streamed (xml_stream.c reads the XML).
  *
  * RFC 7489 appendix C (schema 1.0), RFC 9990 (urn:ietf:params:xml:ns:dmarc-2.0: np,
  * testing, discovery_method, generator). Elements are matched by local name and by
- * their parent, so namespaces and prefixes do not matter. A record is emitted when
+ * their parent (as small ids, so matching costs no string comparisons), so namespaces
+ * and prefixes do not matter. A record is emitted when
  * its </record> is read, so memory stays flat whatever the number of records; the
  * report event follows the last record, with the totals.
  *
@@ -13,8 +14,9 @@
  *
  * Broken reports: xml_repair.c mends bare '&' and '<' first; libxml2 recover mode
  * does the rest (missing declarations, bytes that are not UTF-8, an unclosed
- * wrapper). Everything repaired and every parser complaint (the first
- * DMARC_MAX_ERRORS) goes into the report's `errors`, with the report's own <error>s.
+ * wrapper), from the first unit of the document that xml_fast.c leaves to them.
+ * Everything repaired and every parser complaint (the first DMARC_MAX_ERRORS) goes
+ * into the report's `errors`, with the report's own <error>s.
  * No network (XML_PARSE_NONET), no entity substitution, no DTD loading.
  */
 #include "parsers/dmarc_aggregate.h"
@@ -22,20 +24,33 @@
 #include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <libxml/xmlreader.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/text.h"
-#include "parsers/xml_repair.h"
+#include "parsers/xml_stream.h"
 
 #define DMARC_FIELD_MAX 512     /* bytes kept of one text value */
 #define DMARC_MAX_ERRORS 20     /* parser complaints kept in `errors` */
-#define DMARC_STACK_NAME 48     /* bytes kept of an element name */
+#define DMARC_STACK_MAX 80      /* elements open at once that are tracked */
 
-/* The element vocabulary of both schemas, for xml_repair.c. */
+/* The element vocabulary of both schemas: ids for matching, names for the mending. */
+enum element {
+	EL_OTHER = 0, /* not in the vocabulary */
+	EL_FEEDBACK, EL_VERSION, EL_REPORT_METADATA, EL_ORG_NAME, EL_EMAIL,
+	EL_EXTRA_CONTACT_INFO, EL_REPORT_ID, EL_DATE_RANGE, EL_BEGIN, EL_END, EL_ERROR,
+	EL_GENERATOR, EL_POLICY_PUBLISHED, EL_DOMAIN, EL_ADKIM, EL_ASPF, EL_P, EL_SP, EL_PCT,
+	EL_FO, EL_NP, EL_TESTING, EL_DISCOVERY_METHOD, EL_RECORD, EL_ROW, EL_SOURCE_IP,
+	EL_COUNT, EL_POLICY_EVALUATED, EL_DISPOSITION, EL_DKIM, EL_SPF, EL_REASON, EL_TYPE,
+	EL_COMMENT, EL_IDENTIFIERS, EL_HEADER_FROM, EL_ENVELOPE_FROM, EL_ENVELOPE_TO,
+	EL_AUTH_RESULTS, EL_SELECTOR, EL_RESULT, EL_HUMAN_RESULT, EL_SCOPE, EL_EXTENSIONS,
+	EL_EXTENSION,
+	EL_LIMIT
+};
+
+/* In the order of enum element, from EL_FEEDBACK; NULL-terminated for xml_repair.c. */
 static const char *const dmarc_elements[] = {
 	"feedback", "version", "report_metadata", "org_name", "email", "extra_contact_info",
 	"report_id", "date_range", "begin", "end", "error", "generator", "policy_published",
@@ -52,9 +67,8 @@ struct field {
 	size_t len;
 };
 
-static void field_set(struct field *f, const char *v)
+static void field_setn(struct field *f, const char *v, size_t n)
 {
-	size_t n = strlen(v);
 	/* Trim ASCII white space around the value. */
 	while (n > 0 && isspace((unsigned char)*v)) {
 		v++;
@@ -69,6 +83,11 @@ static void field_set(struct field *f, const char *v)
 	f->len = n;
 }
 
+static void field_set(struct field *f, const char *v)
+{
+	field_setn(f, v, strlen(v));
+}
+
 static void field_lower(struct field *f)
 {
 	for (size_t i = 0; i < f->len; i++)
@@ -80,6 +99,8 @@ struct report_meta {
 		np, testing, discovery_method, generator, version, extra_contact;
 	char begin_utc[32], end_utc[32];
 	char *key;     /* identity of the report, for event ids (malloc'd once) */
+	char *record_key; /* key, "record" and room for a record's number (malloc'd once) */
+	size_t record_key_len;
 	bool prepared; /* normalization done, before the first record */
 };
 
@@ -88,7 +109,8 @@ struct record_state {
 		envelope_to;
 	struct field a_domain, a_selector, a_result, a_human, a_scope; /* current auth result */
 	struct field r_type, r_comment;                                   /* current reason */
-	json_object *dkim_results, *spf_results, *reasons;
+	/* JSON arrays of the record's auth results and reasons, open until it is emitted. */
+	struct rb_json_writer dkim_results, spf_results, reasons;
 };
 
 struct aggregate {
@@ -96,42 +118,43 @@ struct aggregate {
 	const struct rb_limits *limits;
 	struct report_meta meta;
 	struct record_state rec;
-	char stack[80][DMARC_STACK_NAME];
+	unsigned char stack[DMARC_STACK_MAX]; /* enum element of each open element */
 	int depth;                 /* elements open */
 	struct field text;         /* text of the element being read */
 	size_t text_overflow;
 	unsigned long long records, messages;
-	json_object *errors;       /* strings */
+	struct rb_json_writer errors; /* JSON array of strings, open until the report */
 	unsigned parser_errors;
 	const char *schema;
+	bool root_seen;
+	bool is_report;            /* the root is <feedback> */
 	bool stop;                 /* a limit was hit */
+	enum rb_status status;     /* of emitting; reading stops at a failure */
 };
 
 static void add_error(struct aggregate *a, const char *msg)
 {
-	json_object_array_add(a->errors, json_object_new_string(msg));
+	rb_json_str(&a->errors, msg);
 }
 
-static void on_xml_error(void *arg, const char *msg, xmlParserSeverities severity,
-			 xmlTextReaderLocatorPtr locator)
+static void on_xml_error(void *ctx, int line, const char *message)
 {
-	(void)severity;
-	struct aggregate *a = arg;
+	struct aggregate *a = ctx;
 	if (a->parser_errors++ >= DMARC_MAX_ERRORS)
 		return;
 	char buf[300];
-	int line = locator ? xmlTextReaderLocatorLineNumber(locator) : 0;
-	snprintf(buf, sizeof(buf), "XML line %d: %s", line, msg ? msg : "error");
+	snprintf(buf, sizeof(buf), "XML line %d: %s", line, message);
 	size_t n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	add_error(a, buf);
 }
 
-static const char *parent(const struct aggregate *a, int up)
+/* The element `up` levels above the innermost open one (EL_OTHER above the root). */
+static enum element parent(const struct aggregate *a, int up)
 {
 	int i = a->depth - 1 - up;
-	return i >= 0 ? a->stack[i] : "";
+	return i >= 0 ? (enum element)a->stack[i] : EL_OTHER;
 }
 
 static void epoch_to_rfc3339(const char *s, char out[32])
@@ -195,9 +218,6 @@ static const char *report_key(struct report_meta *m)
 
 static void record_reset(struct record_state *r)
 {
-	json_object_put(r->dkim_results);
-	json_object_put(r->spf_results);
-	json_object_put(r->reasons);
 	/* Only the lengths: clearing 13 fields of 512 bytes per record showed in profiles. */
 	struct field *fields[] = {&r->source_ip, &r->count, &r->disposition, &r->dkim, &r->spf,
 				  &r->header_from, &r->envelope_from, &r->envelope_to, &r->a_domain,
@@ -207,9 +227,42 @@ static void record_reset(struct record_state *r)
 		fields[i]->s[0] = '\0';
 		fields[i]->len = 0;
 	}
-	r->dkim_results = json_object_new_array();
-	r->spf_results = json_object_new_array();
-	r->reasons = json_object_new_array();
+	struct rb_json_writer *arrays[] = {&r->dkim_results, &r->spf_results, &r->reasons};
+	for (size_t i = 0; i < 3; i++) {
+		rb_json_writer_reset(arrays[i]);
+		rb_json_begin_array(arrays[i]);
+	}
+}
+
+/* The identity of the n-th record: the report's, "record" and n (made without printf:
+ * once per record). NULL when memory ran out. */
+static const char *record_key(struct report_meta *m, unsigned long long n)
+{
+	const char *key = report_key(m);
+	if (key == NULL)
+		return NULL;
+	if (m->record_key == NULL) {
+		m->record_key_len = strlen(key) + 8;
+		m->record_key = malloc(m->record_key_len + 24);
+		if (m->record_key == NULL)
+			return NULL;
+		memcpy(m->record_key, key, m->record_key_len - 8);
+		memcpy(m->record_key + m->record_key_len - 8, "\nrecord\n", 8);
+	}
+	char digits[24];
+	size_t d = sizeof(digits);
+	do {
+		digits[--d] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n > 0);
+	memcpy(m->record_key + m->record_key_len, digits + d, sizeof(digits) - d);
+	m->record_key[m->record_key_len + sizeof(digits) - d] = '\0';
+	return m->record_key;
+}
+
+static void set_field(struct rb_event *ev, const char *key, const struct field *f)
+{
+	rb_event_set_strn(ev, key, f->s, f->len);
 }
 
 static enum rb_status emit_record(struct aggregate *a)
@@ -235,29 +288,29 @@ static enum rb_status emit_record(struct aggregate *a)
 	struct rb_event *ev = rb_event_begin(a->em, RB_EVENT_DMARC_RECORD);
 	if (ev == NULL)
 		return rb_event_finish(a->em, ev);
-	const char *key = report_key(m);
-	if (key != NULL) {
-		char rkey[DMARC_FIELD_MAX * 5 + 64];
-		snprintf(rkey, sizeof(rkey), "%s\nrecord\n%llu", key, a->records);
-		rb_event_set_id_key(ev, rkey);
-	}
+	const char *key = record_key(m, a->records);
+	if (key != NULL)
+		rb_event_set_id_key(ev, key);
 	rb_event_set_time(ev, m->end_utc);
-	rb_event_set_str(ev, "report_id", m->report_id.s);
-	rb_event_set_str(ev, "org_name", m->org_name.s);
-	rb_event_set_str(ev, "domain", m->domain.s);
+	set_field(ev, "report_id", &m->report_id);
+	set_field(ev, "org_name", &m->org_name);
+	set_field(ev, "domain", &m->domain);
 	rb_event_set_time_field(ev, "begin", m->begin_utc);
 	rb_event_set_time_field(ev, "end", m->end_utc);
-	rb_event_set_str(ev, "source_ip", r->source_ip.s);
+	set_field(ev, "source_ip", &r->source_ip);
 	rb_event_set_int(ev, "count", (int64_t)count);
-	rb_event_set_str(ev, "disposition", r->disposition.s);
-	rb_event_set_str(ev, "dkim", r->dkim.s);
-	rb_event_set_str(ev, "spf", r->spf.s);
-	rb_event_set_str(ev, "header_from", r->header_from.s);
-	rb_event_set_str(ev, "envelope_from", r->envelope_from.s);
-	rb_event_set_str(ev, "envelope_to", r->envelope_to.s);
-	rb_event_set_json(ev, "dkim_results", json_object_get(r->dkim_results));
-	rb_event_set_json(ev, "spf_results", json_object_get(r->spf_results));
-	rb_event_set_json(ev, "reasons", json_object_get(r->reasons));
+	set_field(ev, "disposition", &r->disposition);
+	set_field(ev, "dkim", &r->dkim);
+	set_field(ev, "spf", &r->spf);
+	set_field(ev, "header_from", &r->header_from);
+	set_field(ev, "envelope_from", &r->envelope_from);
+	set_field(ev, "envelope_to", &r->envelope_to);
+	rb_json_end_array(&r->dkim_results);
+	rb_json_end_array(&r->spf_results);
+	rb_json_end_array(&r->reasons);
+	rb_event_set_json(ev, "dkim_results", &r->dkim_results);
+	rb_event_set_json(ev, "spf_results", &r->spf_results);
+	rb_event_set_json(ev, "reasons", &r->reasons);
 	return rb_event_finish(a->em, ev);
 }
 
@@ -296,59 +349,87 @@ static enum rb_status emit_report(struct aggregate *a)
 	rb_event_set_str(ev, "schema", a->schema);
 	rb_event_set_int(ev, "records", (int64_t)a->records);
 	rb_event_set_int(ev, "messages", (int64_t)a->messages);
-	rb_event_set_json(ev, "errors", json_object_get(a->errors));
+	rb_json_end_array(&a->errors);
+	rb_event_set_json(ev, "errors", &a->errors);
 	return rb_event_finish(a->em, ev);
 }
 
-/* Where a leaf value goes, by element and parent. */
-struct route {
-	const char *parent;
-	const char *element;
-	size_t meta_offset;   /* offsetof in report_meta, or SIZE_MAX */
-	size_t record_offset; /* offsetof in record_state, or SIZE_MAX */
-};
-
-#define META(p, e, f) {p, e, offsetof(struct report_meta, f), SIZE_MAX}
-#define REC(p, e, f) {p, e, SIZE_MAX, offsetof(struct record_state, f)}
-
-static const struct route routes[] = {
-	META("report_metadata", "org_name", org_name),
-	META("report_metadata", "email", email),
-	META("report_metadata", "report_id", report_id),
-	META("report_metadata", "extra_contact_info", extra_contact),
-	META("report_metadata", "generator", generator),     /* RFC 9990 */
-	META("date_range", "begin", begin),
-	META("date_range", "end", end),
-	META("policy_published", "domain", domain),
-	META("policy_published", "adkim", adkim),
-	META("policy_published", "aspf", aspf),
-	META("policy_published", "p", p),
-	META("policy_published", "sp", sp),
-	META("policy_published", "pct", pct),
-	META("policy_published", "fo", fo),
-	META("policy_published", "np", np),                  /* RFC 9990 */
-	META("policy_published", "testing", testing),        /* RFC 9990 */
-	META("policy_published", "discovery_method", discovery_method), /* RFC 9990 */
-	META("feedback", "version", version),
-	REC("row", "source_ip", source_ip),
-	REC("row", "count", count),
-	REC("policy_evaluated", "disposition", disposition),
-	REC("policy_evaluated", "dkim", dkim),
-	REC("policy_evaluated", "spf", spf),
-	REC("identifiers", "header_from", header_from),
-	REC("identifiers", "envelope_from", envelope_from),
-	REC("identifiers", "envelope_to", envelope_to),
-	REC("reason", "type", r_type),
-	REC("reason", "comment", r_comment),
-	REC("dkim", "domain", a_domain),
-	REC("dkim", "selector", a_selector),
-	REC("dkim", "result", a_result),
-	REC("dkim", "human_result", a_human),
-	REC("spf", "domain", a_domain),
-	REC("spf", "scope", a_scope),
-	REC("spf", "result", a_result),
-	REC("spf", "human_result", a_human),
-};
+/* Where a leaf value goes, by element and parent; NULL when it is kept nowhere. */
+static struct field *route(struct aggregate *a, enum element element, enum element up)
+{
+	struct report_meta *m = &a->meta;
+	struct record_state *r = &a->rec;
+	switch (element) {
+	case EL_ORG_NAME:
+		return up == EL_REPORT_METADATA ? &m->org_name : NULL;
+	case EL_EMAIL:
+		return up == EL_REPORT_METADATA ? &m->email : NULL;
+	case EL_REPORT_ID:
+		return up == EL_REPORT_METADATA ? &m->report_id : NULL;
+	case EL_EXTRA_CONTACT_INFO:
+		return up == EL_REPORT_METADATA ? &m->extra_contact : NULL;
+	case EL_GENERATOR: /* RFC 9990 */
+		return up == EL_REPORT_METADATA ? &m->generator : NULL;
+	case EL_BEGIN:
+		return up == EL_DATE_RANGE ? &m->begin : NULL;
+	case EL_END:
+		return up == EL_DATE_RANGE ? &m->end : NULL;
+	case EL_DOMAIN:
+		return up == EL_POLICY_PUBLISHED         ? &m->domain
+		       : up == EL_DKIM || up == EL_SPF ? &r->a_domain
+						       : NULL;
+	case EL_ADKIM:
+		return up == EL_POLICY_PUBLISHED ? &m->adkim : NULL;
+	case EL_ASPF:
+		return up == EL_POLICY_PUBLISHED ? &m->aspf : NULL;
+	case EL_P:
+		return up == EL_POLICY_PUBLISHED ? &m->p : NULL;
+	case EL_SP:
+		return up == EL_POLICY_PUBLISHED ? &m->sp : NULL;
+	case EL_PCT:
+		return up == EL_POLICY_PUBLISHED ? &m->pct : NULL;
+	case EL_FO:
+		return up == EL_POLICY_PUBLISHED ? &m->fo : NULL;
+	case EL_NP: /* RFC 9990 */
+		return up == EL_POLICY_PUBLISHED ? &m->np : NULL;
+	case EL_TESTING: /* RFC 9990 */
+		return up == EL_POLICY_PUBLISHED ? &m->testing : NULL;
+	case EL_DISCOVERY_METHOD: /* RFC 9990 */
+		return up == EL_POLICY_PUBLISHED ? &m->discovery_method : NULL;
+	case EL_VERSION:
+		return up == EL_FEEDBACK ? &m->version : NULL;
+	case EL_SOURCE_IP:
+		return up == EL_ROW ? &r->source_ip : NULL;
+	case EL_COUNT:
+		return up == EL_ROW ? &r->count : NULL;
+	case EL_DISPOSITION:
+		return up == EL_POLICY_EVALUATED ? &r->disposition : NULL;
+	case EL_DKIM:
+		return up == EL_POLICY_EVALUATED ? &r->dkim : NULL;
+	case EL_SPF:
+		return up == EL_POLICY_EVALUATED ? &r->spf : NULL;
+	case EL_HEADER_FROM:
+		return up == EL_IDENTIFIERS ? &r->header_from : NULL;
+	case EL_ENVELOPE_FROM:
+		return up == EL_IDENTIFIERS ? &r->envelope_from : NULL;
+	case EL_ENVELOPE_TO:
+		return up == EL_IDENTIFIERS ? &r->envelope_to : NULL;
+	case EL_TYPE:
+		return up == EL_REASON ? &r->r_type : NULL;
+	case EL_COMMENT:
+		return up == EL_REASON ? &r->r_comment : NULL;
+	case EL_SELECTOR:
+		return up == EL_DKIM ? &r->a_selector : NULL;
+	case EL_SCOPE:
+		return up == EL_SPF ? &r->a_scope : NULL;
+	case EL_RESULT:
+		return up == EL_DKIM || up == EL_SPF ? &r->a_result : NULL;
+	case EL_HUMAN_RESULT:
+		return up == EL_DKIM || up == EL_SPF ? &r->a_human : NULL;
+	default:
+		return NULL;
+	}
+}
 
 static void auth_clear(struct record_state *r)
 {
@@ -360,57 +441,57 @@ static void auth_clear(struct record_state *r)
 	}
 }
 
-static void add_pair(json_object *obj, const char *key, struct field *f, bool lower)
+static void add_pair(struct rb_json_writer *w, const char *key, struct field *f, bool lower)
 {
 	if (lower)
 		field_lower(f);
-	json_object_object_add(obj, key, json_object_new_string(f->s));
+	rb_json_key(w, key);
+	rb_json_strn(w, f->s, f->len);
 }
 
-static enum rb_status on_end(struct aggregate *a, const char *name)
+/* The innermost element ended: file its text, or finish what it closes. */
+static enum rb_status element_end(struct aggregate *a, enum element name)
 {
-	const char *up = parent(a, 1);
+	enum element up = parent(a, 1);
 	struct record_state *r = &a->rec;
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		if (routes[i].element[0] != name[0] || strcmp(routes[i].element, name) != 0 ||
-		    strcmp(routes[i].parent, up) != 0)
-			continue;
-		struct field *f = routes[i].meta_offset != SIZE_MAX
-					  ? (struct field *)((char *)&a->meta + routes[i].meta_offset)
-					  : (struct field *)((char *)r + routes[i].record_offset);
-		field_set(f, a->text.s);
+	struct field *f = route(a, name, up);
+	if (f != NULL) {
+		field_setn(f, a->text.s, a->text.len);
 		return RB_OK;
 	}
-	if (strcmp(name, "error") == 0 && strcmp(up, "report_metadata") == 0) {
+	if (name == EL_ERROR && up == EL_REPORT_METADATA) {
 		field_set(&a->text, a->text.s);
 		add_error(a, a->text.s);
-	} else if (strcmp(name, "dkim") == 0 && strcmp(up, "auth_results") == 0) {
-		json_object *o = json_object_new_object();
-		add_pair(o, "domain", &r->a_domain, true);
-		add_pair(o, "selector", &r->a_selector, false);
-		add_pair(o, "result", &r->a_result, true);
-		add_pair(o, "human_result", &r->a_human, false);
-		json_object_array_add(r->dkim_results, o);
+	} else if (name == EL_DKIM && up == EL_AUTH_RESULTS) {
+		struct rb_json_writer *w = &r->dkim_results;
+		rb_json_begin_object(w);
+		add_pair(w, "domain", &r->a_domain, true);
+		add_pair(w, "selector", &r->a_selector, false);
+		add_pair(w, "result", &r->a_result, true);
+		add_pair(w, "human_result", &r->a_human, false);
+		rb_json_end_object(w);
 		auth_clear(r);
-	} else if (strcmp(name, "spf") == 0 && strcmp(up, "auth_results") == 0) {
-		json_object *o = json_object_new_object();
-		add_pair(o, "domain", &r->a_domain, true);
-		add_pair(o, "scope", &r->a_scope, true);
-		add_pair(o, "result", &r->a_result, true);
-		json_object_array_add(r->spf_results, o);
+	} else if (name == EL_SPF && up == EL_AUTH_RESULTS) {
+		struct rb_json_writer *w = &r->spf_results;
+		rb_json_begin_object(w);
+		add_pair(w, "domain", &r->a_domain, true);
+		add_pair(w, "scope", &r->a_scope, true);
+		add_pair(w, "result", &r->a_result, true);
+		rb_json_end_object(w);
 		auth_clear(r);
-	} else if (strcmp(name, "reason") == 0 && strcmp(up, "policy_evaluated") == 0) {
-		json_object *o = json_object_new_object();
-		add_pair(o, "type", &r->r_type, true);
-		add_pair(o, "comment", &r->r_comment, false);
-		json_object_array_add(r->reasons, o);
+	} else if (name == EL_REASON && up == EL_POLICY_EVALUATED) {
+		struct rb_json_writer *w = &r->reasons;
+		rb_json_begin_object(w);
+		add_pair(w, "type", &r->r_type, true);
+		add_pair(w, "comment", &r->r_comment, false);
+		rb_json_end_object(w);
 		r->r_type.s[0] = r->r_comment.s[0] = '\0';
 		r->r_type.len = r->r_comment.len = 0;
-	} else if (strcmp(name, "record") == 0) {
+	} else if (name == EL_RECORD) {
 		if (a->records >= a->limits->max_xml_records) {
 			char msg[120];
-			snprintf(msg, sizeof(msg), "more than %zu records (max_xml_records): the rest "
-						   "were not read",
+			snprintf(msg, sizeof(msg),
+				 "more than %zu records (max_xml_records): the rest were not read",
 				 a->limits->max_xml_records);
 			add_error(a, msg);
 			a->stop = true;
@@ -423,41 +504,99 @@ static enum rb_status on_end(struct aggregate *a, const char *name)
 	return RB_OK;
 }
 
-/* libxml2 asks for as little as 4 bytes at first: serve it from a staging buffer. */
-struct xml_io {
-	struct rb_reader *src;
-	struct rb_error err;
-	bool failed;
-	unsigned char stage[16384];
-	size_t len, pos;
-};
-
-static int xml_io_read(void *ctx, char *buf, int len)
+static void text_clear(struct aggregate *a)
 {
-	struct xml_io *io = ctx;
-	if (len <= 0)
-		return 0;
-	if (io->pos == io->len) {
-		size_t got = 0;
-		if (io->src->read(io->src->ctx, io->stage, sizeof(io->stage), &got, &io->err) != RB_OK) {
-			io->failed = true;
-			return -1;
-		}
-		io->len = got;
-		io->pos = 0;
-		if (got == 0)
-			return 0;
-	}
-	size_t n = io->len - io->pos < (size_t)len ? io->len - io->pos : (size_t)len;
-	memcpy(buf, io->stage + io->pos, n);
-	io->pos += n;
-	return (int)n;
+	a->text.len = 0;
+	a->text.s[0] = '\0';
 }
 
-static int xml_io_close(void *ctx)
+static bool reading(const struct aggregate *a)
 {
-	(void)ctx;
-	return 0;
+	return !a->stop && a->status == RB_OK;
+}
+
+static bool on_start(void *ctx, const char *name, size_t name_len, const char *ns_uri,
+		     int element)
+{
+	struct aggregate *a = ctx;
+	if (!a->root_seen) {
+		a->root_seen = true;
+		if (name_len != 8 || memcmp(name, "feedback", 8) != 0)
+			return false; /* not an aggregate report */
+		a->is_report = true;
+		if (strstr(ns_uri, "dmarc-2.0") != NULL)
+			a->schema = "rfc9990";
+	}
+	if (a->depth >= (int)a->limits->max_xml_depth || a->depth >= DMARC_STACK_MAX) {
+		add_error(a, "XML nested deeper than max_xml_depth: reading stopped");
+		a->stop = true;
+		return false;
+	}
+	/* The vocabulary is dmarc_elements[], in the order of enum element. */
+	enum element id = element >= 0 ? (enum element)(element + 1) : EL_OTHER;
+	a->stack[a->depth++] = (unsigned char)id;
+	text_clear(a);
+	if (id == EL_RECORD)
+		meta_prepare(&a->meta);
+	return true;
+}
+
+static bool on_end(void *ctx)
+{
+	struct aggregate *a = ctx;
+	if (a->depth > 0) {
+		a->status = element_end(a, (enum element)a->stack[a->depth - 1]);
+		a->depth--;
+	}
+	text_clear(a);
+	return reading(a);
+}
+
+static bool on_text(void *ctx, const char *text, size_t len, size_t total)
+{
+	struct aggregate *a = ctx;
+	size_t room = sizeof(a->text.s) - 1 - a->text.len;
+	size_t n = total;
+	if (n > room) {
+		a->text_overflow++;
+		n = room;
+	}
+	if (n > len)
+		n = len; /* cannot happen: the prefix is longer than any field */
+	memcpy(a->text.s + a->text.len, text, n);
+	a->text.len += n;
+	a->text.s[a->text.len] = '\0';
+	return true;
+}
+
+/* What was mended or cut, and the complaints left out, at the end of `errors`. */
+static void add_repair_errors(struct aggregate *a, const struct rb_xml_mends *mends)
+{
+	if (mends->closed_root)
+		add_error(a, "the report's root element was never closed");
+	if (a->depth > 0)
+		add_error(a, "the report ended inside an element (unclosed tags were closed)");
+	char msg[100];
+	if (mends->ampersands > 0) {
+		snprintf(msg, sizeof(msg), "%zu bare '&' escaped", mends->ampersands);
+		add_error(a, msg);
+	}
+	if (mends->brackets > 0) {
+		snprintf(msg, sizeof(msg), "%zu bare '<' escaped", mends->brackets);
+		add_error(a, msg);
+	}
+	if (mends->latin1 > 0) {
+		snprintf(msg, sizeof(msg), "%zu bytes that were not UTF-8 read as Latin-1",
+			 mends->latin1);
+		add_error(a, msg);
+	}
+	if (a->text_overflow > 0)
+		add_error(a, "values longer than 511 bytes were cut");
+	if (a->parser_errors > DMARC_MAX_ERRORS) {
+		snprintf(msg, sizeof(msg), "%u more XML errors not listed",
+			 a->parser_errors - DMARC_MAX_ERRORS);
+		add_error(a, msg);
+	}
 }
 
 enum rb_status rb_dmarc_aggregate_parse(struct rb_reader *in, const struct rb_limits *limits,
@@ -466,136 +605,37 @@ enum rb_status rb_dmarc_aggregate_parse(struct rb_reader *in, const struct rb_li
 {
 	*is_report_r = false;
 	struct aggregate *a = calloc(1, sizeof(*a));
-	struct rb_xml_repair *repair = rb_xml_repair_new(in, dmarc_elements);
-	if (a == NULL || repair == NULL) {
-		free(a);
-		rb_xml_repair_free(&repair);
+	if (a == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading a DMARC report");
-	}
 	a->em = em;
 	a->limits = limits;
-	a->errors = json_object_new_array();
+	rb_json_writer_init(&a->errors);
+	rb_json_begin_array(&a->errors);
 	a->schema = "rfc7489";
 	record_reset(&a->rec);
 
-	struct rb_reader mended = {rb_xml_repair_read, repair};
-	struct xml_io *io = calloc(1, sizeof(*io));
-	if (io == NULL) {
-		free(a);
-		rb_xml_repair_free(&repair);
-		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading a DMARC report");
+	struct rb_xml_handler handler = {
+		.ctx = a,
+		.on_start = on_start,
+		.on_text = on_text,
+		.on_end = on_end,
+		.on_error = on_xml_error,
+	};
+	struct rb_xml_mends mends;
+	enum rb_status st = rb_xml_stream(in, dmarc_elements, &handler, &mends, err);
+	*is_report_r = a->is_report;
+	if (st == RB_OK)
+		st = a->status;
+	if (st == RB_OK && a->is_report) {
+		add_repair_errors(a, &mends);
+		st = emit_report(a);
 	}
-	io->src = &mended;
-	xmlTextReaderPtr reader =
-		xmlReaderForIO(xml_io_read, xml_io_close, io, NULL, NULL,
-			       XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
-				       XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-	enum rb_status st = RB_OK;
-	if (reader == NULL) {
-		st = rb_error_set(err, RB_ERR_INTERNAL, "libxml2 cannot start an XML reader");
-		goto done;
-	}
-	xmlTextReaderSetErrorHandler(reader, on_xml_error, a);
-	bool root_seen = false;
-	int ret;
-	while (!a->stop && st == RB_OK && (ret = xmlTextReaderRead(reader)) == 1) {
-		int type = xmlTextReaderNodeType(reader);
-		if (type == XML_READER_TYPE_ELEMENT) {
-			const char *name = (const char *)xmlTextReaderConstLocalName(reader);
-			if (name == NULL)
-				name = "";
-			if (!root_seen) {
-				root_seen = true;
-				if (strcmp(name, "feedback") != 0)
-					goto done; /* not an aggregate report */
-				*is_report_r = true;
-				const char *ns = (const char *)xmlTextReaderConstNamespaceUri(reader);
-				if (ns != NULL && strstr(ns, "dmarc-2.0") != NULL)
-					a->schema = "rfc9990";
-			}
-			if (a->depth >= (int)limits->max_xml_depth ||
-			    a->depth >= (int)(sizeof(a->stack) / sizeof(a->stack[0]))) {
-				add_error(a, "XML nested deeper than max_xml_depth: reading stopped");
-				a->stop = true;
-				break;
-			}
-			snprintf(a->stack[a->depth++], DMARC_STACK_NAME, "%s", name);
-			a->text.len = 0;
-			a->text.s[0] = '\0';
-			if (strcmp(name, "record") == 0)
-				meta_prepare(&a->meta);
-			if (xmlTextReaderIsEmptyElement(reader)) {
-				st = on_end(a, name);
-				a->depth--;
-			}
-		} else if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (a->depth > 0) {
-				st = on_end(a, a->stack[a->depth - 1]);
-				a->depth--;
-			}
-			a->text.len = 0;
-			a->text.s[0] = '\0';
-		} else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) {
-			const char *v = (const char *)xmlTextReaderConstValue(reader);
-			size_t n = v ? strlen(v) : 0;
-			size_t room = sizeof(a->text.s) - 1 - a->text.len;
-			if (n > room) {
-				a->text_overflow++;
-				n = room;
-			}
-			memcpy(a->text.s + a->text.len, v, n);
-			a->text.len += n;
-			a->text.s[a->text.len] = '\0';
-		}
-	}
-	if (io->failed) {
-		/* The payload below failed (a cap, a broken archive): that is the error. */
-		st = io->err.status;
-		*err = io->err;
-		goto done;
-	}
-	if (st != RB_OK || !*is_report_r)
-		goto done;
-	if (rb_xml_repair_closed_root(repair))
-		add_error(a, "the report's root element was never closed");
-	if (a->depth > 0)
-		add_error(a, "the report ended inside an element (unclosed tags were closed)");
-	if (rb_xml_repair_ampersands(repair) > 0) {
-		char msg[100];
-		snprintf(msg, sizeof(msg), "%zu bare '&' escaped", rb_xml_repair_ampersands(repair));
-		add_error(a, msg);
-	}
-	if (rb_xml_repair_brackets(repair) > 0) {
-		char msg[100];
-		snprintf(msg, sizeof(msg), "%zu bare '<' escaped", rb_xml_repair_brackets(repair));
-		add_error(a, msg);
-	}
-	if (rb_xml_repair_latin1(repair) > 0) {
-		char msg[100];
-		snprintf(msg, sizeof(msg), "%zu bytes that were not UTF-8 read as Latin-1",
-			 rb_xml_repair_latin1(repair));
-		add_error(a, msg);
-	}
-	if (a->text_overflow > 0)
-		add_error(a, "values longer than 511 bytes were cut");
-	if (a->parser_errors > DMARC_MAX_ERRORS) {
-		char msg[100];
-		snprintf(msg, sizeof(msg), "%u more XML errors not listed",
-			 a->parser_errors - DMARC_MAX_ERRORS);
-		add_error(a, msg);
-	}
-	st = emit_report(a);
-done:
-	if (reader != NULL)
-		xmlFreeTextReader(reader);
-	record_reset(&a->rec);
-	json_object_put(a->rec.dkim_results);
-	json_object_put(a->rec.spf_results);
-	json_object_put(a->rec.reasons);
-	json_object_put(a->errors);
-	rb_xml_repair_free(&repair);
+	rb_json_writer_free(&a->rec.dkim_results);
+	rb_json_writer_free(&a->rec.spf_results);
+	rb_json_writer_free(&a->rec.reasons);
+	rb_json_writer_free(&a->errors);
 	free(a->meta.key);
-	free(io);
+	free(a->meta.record_key);
 	free(a);
 	if (st == RB_ERR_ABORTED && err != NULL)
 		*err = em->error;

@@ -1,8 +1,9 @@
 /*
  * dmarc_aggregate.h - DMARC aggregate reports (RFC 7489 appendix C, RFC 9990), streamed.
  *
- * rb_dmarc_aggregate_parse() reads the report's XML from `in` with libxml2's
- * xmlReader (no network, no entities, recover mode, after xml_repair.c), emits one
+ * rb_dmarc_aggregate_parse() reads the report's XML from `in` (after xml_repair.c)
+ * with xml_stream.c: a fast reader for plain XML, libxml2's xmlReader (no network, no
+ * entities, recover mode) from the first thing that is not plain; it emits one
  * `dmarc_record` event per <record> as soon as it ends, then one `dmarc_report`
  * event with the totals. Any namespace or prefix is accepted: elements are matched
  * by local name. *is_report_r is false, and nothing is emitted, when the root element

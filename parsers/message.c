@@ -90,6 +90,7 @@ static const struct rb_mail *forwarded_bounce(struct rb_arena *arena, const unsi
 
 static enum rb_status finish(struct rb_emitter *em, struct rb_error *err)
 {
+	rb_emitter_release(em);
 	if (em->status != RB_OK) {
 		if (err != NULL)
 			*err = em->error;
@@ -120,14 +121,17 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 	}
 
 	struct rb_arena *arena = rb_arena_new();
-	if (arena == NULL)
+	if (arena == NULL) {
+		rb_emitter_release(&em);
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory");
+	}
 	struct rb_mail *parsed = NULL;
 	struct rb_error perr = {0};
 	enum rb_status st = rb_mime_parse(arena, data ? data : (const unsigned char *)"", len,
 					  &limits, &parsed, &perr);
 	if (st == RB_ERR_NOMEM) {
 		rb_arena_free(&arena);
+		rb_emitter_release(&em);
 		if (err != NULL)
 			*err = perr;
 		return st;
@@ -153,6 +157,7 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 		}
 		if (st != RB_OK && em.status == RB_OK) {
 			rb_arena_free(&arena);
+			rb_emitter_release(&em);
 			return rb_error_set(err, st, "%s",
 					    st == RB_ERR_NOMEM ? "out of memory while classifying"
 							       : "classifier failed");

@@ -164,6 +164,7 @@ enum rb_status rb_parse_report_stream(const unsigned char *head, size_t head_len
 		st = rb_emit_problem(&em, RB_EVENT_ERROR,
 				     "not a DMARC aggregate report (XML with <feedback>) nor an SMTP "
 				     "TLS report (JSON)");
+	rb_emitter_release(&em);
 	if (st != RB_OK) {
 		if (err != NULL)
 			*err = em.status != RB_OK ? em.error : (struct rb_error){st, "out of memory"};

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* memmem */
 #include "parsers/tlsrpt.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,66 +43,68 @@ static int64_t int_of(json_object *obj, const char *key)
 	return json_object_get_int64(v);
 }
 
-static json_object *string_array(json_object *v)
+/* A string, or an array of which the strings are kept, as an array of strings. */
+static void write_string_array(struct rb_json_writer *w, json_object *v)
 {
-	json_object *out = json_object_new_array();
+	rb_json_begin_array(w);
 	if (v != NULL && json_object_get_type(v) == json_type_array) {
 		size_t n = json_object_array_length(v);
 		for (size_t i = 0; i < n; i++) {
 			json_object *e = json_object_array_get_idx(v, i);
 			if (e != NULL && json_object_get_type(e) == json_type_string)
-				json_object_array_add(out, json_object_new_string(json_object_get_string(e)));
+				rb_json_str(w, json_object_get_string(e));
 		}
 	} else if (v != NULL && json_object_get_type(v) == json_type_string) {
-		json_object_array_add(out, json_object_new_string(json_object_get_string(v)));
+		rb_json_str(w, json_object_get_string(v));
 	}
-	return out;
+	rb_json_end_array(w);
 }
 
-static json_object *failure_details(json_object *policy_entry)
+static void write_failure_details(struct rb_json_writer *w, json_object *policy_entry)
 {
 	static const char *const info_keys[] = {"additional-information", "additional-info-uri",
 						NULL};
-	json_object *out = json_object_new_array();
+	rb_json_begin_array(w);
 	json_object *details = NULL;
-	if (!json_object_object_get_ex(policy_entry, "failure-details", &details) || details == NULL ||
-	    json_object_get_type(details) != json_type_array)
-		return out;
+	if (!json_object_object_get_ex(policy_entry, "failure-details", &details) ||
+	    details == NULL || json_object_get_type(details) != json_type_array) {
+		rb_json_end_array(w);
+		return;
+	}
 	size_t n = json_object_array_length(details);
 	for (size_t i = 0; i < n; i++) {
 		json_object *d = json_object_array_get_idx(details, i);
 		if (d == NULL || json_object_get_type(d) != json_type_object)
 			continue;
-		json_object *o = json_object_new_object();
 		json_object *info = get_any(d, info_keys);
-		json_object_object_add(o, "result_type", json_object_new_string(str_or_empty(d, "result-type")));
-		json_object_object_add(o, "sending_mta_ip", json_object_new_string(str_or_empty(d, "sending-mta-ip")));
-		json_object_object_add(o, "receiving_mx_hostname",
-				       json_object_new_string(str_or_empty(d, "receiving-mx-hostname")));
-		json_object_object_add(o, "receiving_mx_helo",
-				       json_object_new_string(str_or_empty(d, "receiving-mx-helo")));
-		json_object_object_add(o, "receiving_ip", json_object_new_string(str_or_empty(d, "receiving-ip")));
-		json_object_object_add(o, "failed_session_count",
-				       json_object_new_int64(int_of(d, "failed-session-count")));
-		json_object_object_add(o, "additional_information",
-				       json_object_new_string(info && json_object_get_type(info) == json_type_string
-								      ? json_object_get_string(info)
-								      : ""));
-		json_object_object_add(o, "failure_reason_code",
-				       json_object_new_string(str_or_empty(d, "failure-reason-code")));
-		json_object_array_add(out, o);
+		rb_json_begin_object(w);
+		rb_json_field_str(w, "result_type", str_or_empty(d, "result-type"));
+		rb_json_field_str(w, "sending_mta_ip", str_or_empty(d, "sending-mta-ip"));
+		rb_json_field_str(w, "receiving_mx_hostname",
+				  str_or_empty(d, "receiving-mx-hostname"));
+		rb_json_field_str(w, "receiving_mx_helo", str_or_empty(d, "receiving-mx-helo"));
+		rb_json_field_str(w, "receiving_ip", str_or_empty(d, "receiving-ip"));
+		rb_json_field_int(w, "failed_session_count", int_of(d, "failed-session-count"));
+		rb_json_field_str(w, "additional_information",
+				  info && json_object_get_type(info) == json_type_string
+					  ? json_object_get_string(info)
+					  : "");
+		rb_json_field_str(w, "failure_reason_code", str_or_empty(d, "failure-reason-code"));
+		rb_json_end_object(w);
 	}
-	return out;
+	rb_json_end_array(w);
 }
 
-static json_object *policies_of(json_object *report)
+static void write_policies(struct rb_json_writer *w, json_object *report)
 {
 	static const char *const mx_keys[] = {"mx-host", "mx-host-pattern", NULL};
-	json_object *out = json_object_new_array();
+	rb_json_begin_array(w);
 	json_object *policies = NULL;
 	if (!json_object_object_get_ex(report, "policies", &policies) || policies == NULL ||
-	    json_object_get_type(policies) != json_type_array)
-		return out;
+	    json_object_get_type(policies) != json_type_array) {
+		rb_json_end_array(w);
+		return;
+	}
 	size_t n = json_object_array_length(policies);
 	for (size_t i = 0; i < n; i++) {
 		json_object *entry = json_object_array_get_idx(policies, i);
@@ -110,18 +113,20 @@ static json_object *policies_of(json_object *report)
 		json_object *policy = NULL, *summary = NULL;
 		json_object_object_get_ex(entry, "policy", &policy);
 		json_object_object_get_ex(entry, "summary", &summary);
-		json_object *o = json_object_new_object();
-		json_object_object_add(o, "type", json_object_new_string(str_or_empty(policy, "policy-type")));
-		json_object_object_add(o, "domain", json_object_new_string(str_or_empty(policy, "policy-domain")));
-		json_object_object_add(o, "mx_hosts", string_array(get_any(policy, mx_keys)));
-		json_object_object_add(o, "success_count",
-				       json_object_new_int64(int_of(summary, "total-successful-session-count")));
-		json_object_object_add(o, "failure_count",
-				       json_object_new_int64(int_of(summary, "total-failure-session-count")));
-		json_object_object_add(o, "failure_details", failure_details(entry));
-		json_object_array_add(out, o);
+		rb_json_begin_object(w);
+		rb_json_field_str(w, "type", str_or_empty(policy, "policy-type"));
+		rb_json_field_str(w, "domain", str_or_empty(policy, "policy-domain"));
+		rb_json_key(w, "mx_hosts");
+		write_string_array(w, get_any(policy, mx_keys));
+		rb_json_field_int(w, "success_count",
+				  int_of(summary, "total-successful-session-count"));
+		rb_json_field_int(w, "failure_count",
+				  int_of(summary, "total-failure-session-count"));
+		rb_json_key(w, "failure_details");
+		write_failure_details(w, entry);
+		rb_json_end_object(w);
 	}
-	return out;
+	rb_json_end_array(w);
 }
 
 /* RFC 3339 as written by the reporter; only a sanity check, no reformatting. */
@@ -212,7 +217,11 @@ enum rb_status rb_tlsrpt_parse(struct rb_reader *in, struct rb_emitter *em, bool
 		rb_event_set_time_field(ev, "begin", looks_like_rfc3339(begin) ? begin : NULL);
 		rb_event_set_time_field(ev, "end", looks_like_rfc3339(end) ? end : NULL);
 		rb_event_set_str(ev, "contact", str_or_empty(report, "contact-info"));
-		rb_event_set_json(ev, "policies", policies_of(report));
+		struct rb_json_writer policies;
+		rb_json_writer_init(&policies);
+		write_policies(&policies, report);
+		rb_event_set_json(ev, "policies", &policies);
+		rb_json_writer_free(&policies);
 	}
 	json_object_put(report);
 	return rb_event_finish(em, ev);

@@ -12,6 +12,8 @@
  */
 #include "parsers/xml_repair.h"
 
+#include "parsers/xml_names.h"
+
 #include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,7 +22,6 @@
 
 #define XML_REPAIR_WINDOW 65536
 #define XML_REPAIR_LOOKAHEAD 64
-#define XML_REPAIR_MAX_ELEMENTS 128 /* vocabulary size kept (a longer list is cut) */
 
 enum repair_state {
 	REPAIR_TEXT,
@@ -31,9 +32,7 @@ enum repair_state {
 
 struct rb_xml_repair {
 	struct rb_reader *src;
-	const char *const *elements;
-	unsigned char element_len[XML_REPAIR_MAX_ELEMENTS];
-	size_t element_count;
+	struct rb_xml_names elements;
 	unsigned char in[XML_REPAIR_WINDOW];
 	size_t len, pos;
 	bool eof;
@@ -41,6 +40,7 @@ struct rb_xml_repair {
 	size_t ampersands, brackets, latin1;
 	bool checked_declaration;
 	char root[64];      /* qualified name of the root element, "" until seen */
+	size_t root_len;
 	bool root_closed;   /* its end tag was seen */
 	bool closed_by_us;  /* we appended the end tag at the end of input */
 	bool utf8; /* the document is UTF-8: invalid bytes are mended */
@@ -52,12 +52,8 @@ struct rb_xml_repair *rb_xml_repair_new(struct rb_reader *src, const char *const
 	if (r == NULL)
 		return NULL;
 	r->src = src;
-	r->elements = elements;
+	rb_xml_names_init(&r->elements, elements);
 	r->utf8 = true;
-	while (elements[r->element_count] != NULL && r->element_count < XML_REPAIR_MAX_ELEMENTS) {
-		size_t l = strlen(elements[r->element_count]);
-		r->element_len[r->element_count++] = (unsigned char)(l > 255 ? 255 : l);
-	}
 	return r;
 }
 
@@ -102,21 +98,31 @@ static size_t utf8_sequence(const unsigned char *p, size_t n)
 	return len;
 }
 
+void rb_xml_repair_set_utf8(struct rb_xml_repair *repair, bool utf8)
+{
+	repair->checked_declaration = true;
+	repair->utf8 = utf8;
+}
+
+bool rb_xml_repair_declares_utf8(const unsigned char *head, size_t len)
+{
+	size_t n = len < RB_XML_REPAIR_DECLARATION_BYTES ? len : RB_XML_REPAIR_DECLARATION_BYTES;
+	for (size_t i = 0; i + 10 < n; i++) {
+		if (memcmp(head + i, "encoding=", 9) != 0)
+			continue;
+		const unsigned char *v = head + i + 10; /* past the quote */
+		size_t left = n - i - 10;
+		return left >= 5 && (strncasecmp((const char *)v, "utf-8", 5) == 0 ||
+				     strncasecmp((const char *)v, "utf8", 4) == 0);
+	}
+	return true;
+}
+
 /* An encoding="..." other than UTF-8 in the declaration: libxml2 converts, we keep out. */
 static void check_declaration(struct rb_xml_repair *r)
 {
 	r->checked_declaration = true;
-	size_t n = r->len - r->pos < 200 ? r->len - r->pos : 200;
-	const unsigned char *p = r->in + r->pos;
-	for (size_t i = 0; i + 10 < n; i++) {
-		if (memcmp(p + i, "encoding=", 9) != 0)
-			continue;
-		const unsigned char *v = p + i + 10; /* past the quote */
-		size_t left = n - i - 10;
-		r->utf8 = left >= 5 && (strncasecmp((const char *)v, "utf-8", 5) == 0 ||
-					strncasecmp((const char *)v, "utf8", 4) == 0);
-		return;
-	}
+	r->utf8 = rb_xml_repair_declares_utf8(r->in + r->pos, r->len - r->pos);
 }
 
 static enum rb_status refill(struct rb_xml_repair *r, struct rb_error *err)
@@ -141,11 +147,28 @@ static enum rb_status refill(struct rb_xml_repair *r, struct rb_error *err)
 	return RB_OK;
 }
 
-static bool is_name_char(unsigned char c)
+static inline bool is_name_char(unsigned char c)
 {
-	/* Hot: called for every byte of every tag name; no locale lookups. */
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.' || c == ':' || c >= 0x80;
+	/* Hot: called for every byte of every tag name. Bits of ASCII "-.0-9:A-Z_a-z";
+	 * every byte from 0x80 on counts as a name byte. */
+	static const uint64_t ascii[2] = {UINT64_C(0x07ff600000000000),
+					  UINT64_C(0x07fffffe87fffffe)};
+	return c >= 0x80 || ((ascii[c >> 6] >> (c & 63)) & 1);
+}
+
+/*
+ * Where in a word of eight input bytes the first flagged one is (flags not 0: the
+ * high bit of each byte that is '<', '&' or 8-bit, and of bytes above a match, as a
+ * borrow runs upwards), or 8 when that cannot be told from the flags: on big-endian
+ * machines the borrow runs towards earlier bytes, and the bytes are read one by one.
+ */
+static size_t first_flagged_byte(uint64_t flags)
+{
+	const union {
+		uint16_t u;
+		unsigned char c[2];
+	} probe = {1};
+	return probe.c[0] == 1 ? (size_t)__builtin_ctzll(flags) / 8 : 8;
 }
 
 /* "&name;", "&#123;" or "&#x1F;" at p (n bytes available). */
@@ -168,46 +191,52 @@ static bool is_reference(const unsigned char *p, size_t n)
 	return i > start && i < n && p[i] == ';';
 }
 
-/* Does '<' at p start markup that we keep? */
-static bool is_markup(const struct rb_xml_repair *r, const unsigned char *p, size_t n)
+int rb_xml_repair_markup(const struct rb_xml_names *elements, const unsigned char *p, size_t n,
+			 bool complete)
 {
 	if (n < 2)
-		return false;
+		return complete ? 0 : -1;
 	if (p[1] == '!' || p[1] == '?')
-		return true;
+		return 1;
 	size_t i = p[1] == '/' ? 2 : 1;
-	size_t start = i;
-	while (i < n && is_name_char(p[i]))
-		i++;
+	size_t start = i, local = i;
+	/* The local part (after any "prefix:") is compared with the vocabulary. */
+	for (; i < n && is_name_char(p[i]); i++)
+		if (p[i] == ':')
+			local = i + 1;
+	if (i == n && !complete)
+		return -1;
 	if (i == start)
-		return false;
-	/* Compare the local part (after any "prefix:") with the vocabulary. */
-	size_t local = start;
-	for (size_t k = start; k < i; k++)
-		if (p[k] == ':')
-			local = k + 1;
-	size_t llen = i - local;
-	for (size_t e = 0; e < r->element_count; e++)
-		if (r->element_len[e] == llen && r->elements[e][0] == (char)p[local] &&
-		    memcmp(r->elements[e], p + local, llen) == 0)
-			return true;
-	return false;
+		return 0;
+	return rb_xml_names_find(elements, (const char *)p + local, i - local) >= 0;
+}
+
+/* Does '<' at p start markup that we keep? (Decided on what is in the window.) */
+static bool is_markup(const struct rb_xml_repair *r, const unsigned char *p, size_t n)
+{
+	return rb_xml_repair_markup(&r->elements, p, n, true) == 1;
 }
 
 /* Remember the root element's name and whether its end tag has been seen. */
 static void note_element(struct rb_xml_repair *r, const unsigned char *p, size_t n)
 {
 	bool closing = p[1] == '/';
-	size_t i = closing ? 2 : 1, start = i;
-	while (i < n && is_name_char(p[i]) && i - start < sizeof(r->root) - 1)
-		i++;
-	if (r->root[0] == '\0' && !closing) {
-		memcpy(r->root, p + start, i - start);
-		r->root[i - start] = '\0';
-	} else if (closing && strlen(r->root) == i - start &&
-		   memcmp(r->root, p + start, i - start) == 0) {
-		r->root_closed = true;
+	if (r->root[0] != '\0') {
+		/* Only the root's end tag matters now (names compared as far as kept). */
+		size_t end = 2 + r->root_len;
+		if (closing && end <= n && memcmp(p + 2, r->root, r->root_len) == 0 &&
+		    (end == n || r->root_len == sizeof(r->root) - 1 || !is_name_char(p[end])))
+			r->root_closed = true;
+		return;
 	}
+	if (closing)
+		return;
+	size_t i = 1;
+	while (i < n && is_name_char(p[i]) && i - 1 < sizeof(r->root) - 1)
+		i++;
+	memcpy(r->root, p + 1, i - 1);
+	r->root[i - 1] = '\0';
+	r->root_len = i - 1;
 }
 
 bool rb_xml_repair_closed_root(const struct rb_xml_repair *repair)
@@ -255,18 +284,25 @@ enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, siz
 			/* Plain bytes (no markup, no reference, ASCII) go out as a run. */
 			size_t run = 0, room = cap - o - 5, limit = n < room ? n : room;
 			/* Eight bytes at a time while none is '<', '&' or 8-bit. */
+			bool found = false;
 			while (run + 8 <= limit) {
 				uint64_t w, lt, amp;
 				memcpy(&w, p + run, 8);
 				lt = w ^ UINT64_C(0x3c3c3c3c3c3c3c3c);
 				amp = w ^ UINT64_C(0x2626262626262626);
-				uint64_t hit = ((lt - UINT64_C(0x0101010101010101)) & ~lt) |
-					       ((amp - UINT64_C(0x0101010101010101)) & ~amp) | w;
-				if (hit & UINT64_C(0x8080808080808080))
+				uint64_t hit = (((lt - UINT64_C(0x0101010101010101)) & ~lt) |
+						((amp - UINT64_C(0x0101010101010101)) & ~amp) | w) &
+					       UINT64_C(0x8080808080808080);
+				if (hit != 0) {
+					size_t at = first_flagged_byte(hit);
+					found = at < 8;
+					run += found ? at : 0;
 					break;
+				}
 				run += 8;
 			}
-			while (run < limit && p[run] != '<' && p[run] != '&' && p[run] < 0x80)
+			while (!found && run < limit && p[run] != '<' && p[run] != '&' &&
+			       p[run] < 0x80)
 				run++;
 			if (run > 0) {
 				memcpy(buf + o, p, run);
@@ -308,16 +344,18 @@ enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, siz
 			continue;
 		}
 		if (c == '<') {
-			if (starts(p, n, "<![CDATA[")) {
+			/* Most '<' open or close an element: test the rarer openers only on '!', '?'. */
+			bool declaration_like = n >= 2 && (p[1] == '!' || p[1] == '?');
+			if (declaration_like && starts(p, n, "<![CDATA[")) {
 				r->state = REPAIR_CDATA;
 				memcpy(buf + o, p, 1);
 				o++;
 				r->pos++;
 				continue;
 			}
-			if (starts(p, n, "<!--"))
+			if (declaration_like && starts(p, n, "<!--"))
 				r->state = REPAIR_COMMENT;
-			else if (starts(p, n, "<?"))
+			else if (declaration_like && starts(p, n, "<?"))
 				r->state = REPAIR_PI;
 			bool markup = r->state != REPAIR_TEXT || is_markup(r, p, n);
 			if (r->state == REPAIR_TEXT && markup && p[1] != '!' && p[1] != '?' &&

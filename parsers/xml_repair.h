@@ -17,12 +17,19 @@
 #include <stddef.h>
 
 #include "parsers/payload.h"
+#include "parsers/xml_names.h"
 
 struct rb_xml_repair;
 
 /* Element names (local part, without prefix) that are kept as markup. NULL-terminated. */
 struct rb_xml_repair *rb_xml_repair_new(struct rb_reader *src, const char *const *elements);
 void rb_xml_repair_free(struct rb_xml_repair **repair);
+/*
+ * The document's encoding was judged from its real start already (the repair then
+ * reads it from the middle): UTF-8 or not, instead of looking at the first bytes it
+ * is given. Call before the first read.
+ */
+void rb_xml_repair_set_utf8(struct rb_xml_repair *repair, bool utf8);
 /* Read mended bytes (an rb_read_fn). */
 enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
 				  struct rb_error *err);
@@ -31,5 +38,21 @@ size_t rb_xml_repair_brackets(const struct rb_xml_repair *repair);
 size_t rb_xml_repair_latin1(const struct rb_xml_repair *repair);
 /* True when the input ended with the root element open and its end tag was added. */
 bool rb_xml_repair_closed_root(const struct rb_xml_repair *repair);
+
+/*
+ * Whether the mending keeps the '<' at p (n bytes in view) as markup (1: a comment,
+ * CDATA, PI or declaration, or an element of the vocabulary) or escapes it (0); -1
+ * when a name runs to the end of the view and complete is false (more is coming).
+ */
+int rb_xml_repair_markup(const struct rb_xml_names *elements, const unsigned char *p, size_t n,
+			 bool complete);
+
+/* Bytes at the start of a document in which an encoding declaration is looked for. */
+#define RB_XML_REPAIR_DECLARATION_BYTES 200
+/*
+ * Whether the document that starts with these bytes is mended as UTF-8: it is unless
+ * an encoding="..." other than UTF-8 comes in its first RB_XML_REPAIR_DECLARATION_BYTES.
+ */
+bool rb_xml_repair_declares_utf8(const unsigned char *head, size_t len);
 
 #endif

@@ -207,6 +207,27 @@ static void test_report_errors(void)
 	free(c);
 }
 
+/* A short report cut off in its second record: still a report, with its first record
+ * and the errors that say what was wrong (libxml2's reader alone gave up before it saw
+ * the root element, and this was "not a DMARC aggregate report"). */
+static void test_truncated(void)
+{
+	const char *xml = "<feedback><report_metadata><org_name>o</org_name><report_id>r</report_id>"
+			  "</report_metadata><record><row><count>3</count></row></record>"
+			  "<record><row><count>4</cou";
+	struct collected *c = calloc(1, sizeof(*c));
+	CHECK(collect_report_bytes(c, xml, strlen(xml), NULL) == RB_OK);
+	json_object *r = first_of(c, "dmarc_report");
+	CHECK(r != NULL);
+	CHECK(count_of(c, "dmarc_record") == 1);
+	CHECK(ev_int(r, "records") == 1 && ev_int(r, "messages") == 3);
+	const char *errors = ev_str(r, "errors");
+	CHECK(strstr(errors, "XML line 1: Opening and ending tag mismatch") != NULL);
+	CHECK(strstr(errors, "never closed") != NULL);
+	collected_free(c);
+	free(c);
+}
+
 static void test_limits(void)
 {
 	struct rb_limits limits;
@@ -236,6 +257,7 @@ int main(void)
 	test_wrappings();
 	test_namespace_and_broken();
 	test_report_errors();
+	test_truncated();
 	test_limits();
 	return check_done();
 }

@@ -1,0 +1,154 @@
+/*
+ * test_json_writer.c - the JSON writer (escaping, invalid UTF-8, nesting, misuse) and
+ * the event fields built on it (common fields first, a key set again replaced in place).
+ */
+#include <stdlib.h>
+
+#include "check.h"
+#include "core/event.h"
+#include "core/json_writer.h"
+
+static const char *escaped(struct rb_json_writer *w, const char *s, size_t len)
+{
+	rb_json_writer_reset(w);
+	rb_json_strn(w, s, len);
+	return rb_json_text(w, NULL);
+}
+
+static void test_strings(void)
+{
+	struct rb_json_writer w;
+	rb_json_writer_init(&w);
+	CHECK_STR(escaped(&w, "plain", 5), "\"plain\"");
+	CHECK_STR(escaped(&w, "a\"b\\c/d", 7), "\"a\\\"b\\\\c/d\"");
+	CHECK_STR(escaped(&w, "\b\f\n\r\t", 5), "\"\\b\\f\\n\\r\\t\"");
+	CHECK_STR(escaped(&w, "\x01\x1f\x7f", 3), "\"\\u0001\\u001f\x7f\"");
+	CHECK_STR(escaped(&w, "a\0b", 3), "\"a\\u0000b\"");
+	/* Valid UTF-8 stays; each byte of an invalid sequence becomes U+FFFD. */
+	CHECK_STR(escaped(&w, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14),
+		  "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+	CHECK_STR(escaped(&w, "\xe9t\xe9", 3), "\"\xef\xbf\xbdt\xef\xbf\xbd\"");
+	CHECK_STR(escaped(&w, "\xc0\xaf", 2), "\"\xef\xbf\xbd\xef\xbf\xbd\""); /* overlong */
+	CHECK_STR(escaped(&w, "\xed\xa0\x80", 3),			       /* a surrogate */
+		  "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+	CHECK_STR(escaped(&w, "\xf4\x90\x80\x80", 4), /* past U+10FFFF */
+		  "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+	CHECK_STR(escaped(&w, "x\xe2\x82", 3), "\"x\xef\xbf\xbd\xef\xbf\xbd\""); /* cut short */
+	CHECK_STR(escaped(&w, NULL, 4), "\"\"");
+
+	/* Long strings cross the writer's pieces and word-at-a-time runs intact. */
+	size_t n = 20000;
+	char *big = malloc(n);
+	for (size_t i = 0; i < n; i++)
+		big[i] = i % 1000 == 999 ? '\n' : (char)('a' + i % 26);
+	big[4095] = '\xc3'; /* a sequence cut by the 4 KiB piece boundary */
+	big[4096] = '\xa9';
+	rb_json_writer_reset(&w);
+	rb_json_strn(&w, big, n);
+	size_t len = 0;
+	const char *text = rb_json_text(&w, &len);
+	CHECK(len == n + 2 + 20); /* the quotes, and a second byte for each of 20 "\n" */
+	CHECK(memcmp(text + 1 + 4095 + 4, "\xc3\xa9", 2) == 0);
+	free(big);
+	rb_json_writer_free(&w);
+}
+
+static void test_nesting(void)
+{
+	struct rb_json_writer w;
+	rb_json_writer_init(&w);
+	rb_json_begin_object(&w);
+	rb_json_field_str(&w, "a", "x");
+	rb_json_key(&w, "list");
+	rb_json_begin_array(&w);
+	rb_json_int(&w, -5);
+	rb_json_bool(&w, true);
+	rb_json_null(&w);
+	rb_json_begin_object(&w);
+	rb_json_end_object(&w);
+	rb_json_begin_array(&w);
+	rb_json_end_array(&w);
+	rb_json_end_array(&w);
+	rb_json_field_int(&w, "n", INT64_MIN);
+	rb_json_end_object(&w);
+	CHECK_STR(rb_json_text(&w, NULL),
+		  "{\"a\":\"x\",\"list\":[-5,true,null,{},[]],\"n\":-9223372036854775808}");
+	CHECK(rb_json_writer_check(&w, NULL) == RB_OK);
+
+	/* A value in an object without its key is refused, and stays refused. */
+	rb_json_writer_reset(&w);
+	rb_json_begin_object(&w);
+	rb_json_str(&w, "orphan");
+	struct rb_error err = {0};
+	CHECK(rb_json_writer_check(&w, &err) == RB_ERR_INTERNAL);
+	CHECK(strstr(err.message, "out of order") != NULL);
+	CHECK_STR(rb_json_text(&w, NULL), "");
+	rb_json_writer_reset(&w);
+	rb_json_end_array(&w);
+	CHECK(rb_json_writer_check(&w, NULL) == RB_ERR_INTERNAL);
+	rb_json_writer_free(&w);
+}
+
+struct last_event {
+	char json[2048];
+	char id[40];
+};
+
+static enum rb_status keep_event(void *ctx, const struct rb_event *event, struct rb_error *err)
+{
+	(void)err;
+	struct last_event *last = ctx;
+	snprintf(last->json, sizeof(last->json), "%s", rb_event_json(event, NULL));
+	snprintf(last->id, sizeof(last->id), "%s", rb_event_id(event));
+	return RB_OK;
+}
+
+static void test_event_fields(void)
+{
+	struct rb_source source = {.kind = "file", .path = "in/\"x\".eml"};
+	struct last_event last = {0};
+	struct rb_emitter em;
+	rb_emitter_init(&em, &source, keep_event, &last);
+	for (int round = 0; round < 2; round++) { /* the second reuses the first's event */
+		struct rb_event *ev = rb_event_begin(&em, RB_EVENT_BOUNCE);
+		rb_event_set_str(ev, "recipient", "a@example.com");
+		rb_event_set_time(ev, "2024-01-02T03:04:05Z");
+		rb_event_set_int(ev, "count", 1);
+		struct rb_json_writer list;
+		rb_json_writer_init(&list);
+		rb_json_begin_array(&list);
+		rb_json_str(&list, "one");
+		rb_json_end_array(&list);
+		rb_event_set_json(ev, "list", &list);
+		rb_json_writer_free(&list);
+		rb_event_set_str(ev, "recipient", "b@example.com"); /* replaced where it stands */
+		rb_event_set_null(ev, "count");
+		rb_event_set_id_key(ev, "fixed key");
+		CHECK(rb_event_finish(&em, ev) == RB_OK);
+		char want[1024];
+		snprintf(want, sizeof(want),
+			 "{\"id\":\"%s\",\"type\":\"bounce\",\"time\":\"2024-01-02T03:04:05Z\","
+			 "\"source\":{\"kind\":\"file\",\"path\":\"in/\\\"x\\\".eml\","
+			 "\"message_id\":\"\",\"sha256\":\"\"},\"recipient\":\"b@example.com\","
+			 "\"count\":null,\"list\":[\"one\"]}",
+			 last.id);
+		CHECK_STR(last.json, want);
+		CHECK(strlen(last.id) == 32);
+	}
+	/* The default id: no time, a distinct sequence number, so a distinct id. */
+	char first_id[40];
+	snprintf(first_id, sizeof(first_id), "%s", last.id);
+	CHECK(rb_emit_problem(&em, RB_EVENT_ERROR, "why") == RB_OK);
+	CHECK(strstr(last.json, "\"type\":\"error\",\"time\":null,") != NULL);
+	CHECK(strstr(last.json, ",\"error\":\"why\"}") != NULL);
+	CHECK(strcmp(first_id, last.id) != 0);
+	rb_emitter_release(&em);
+}
+
+int main(void)
+{
+	test_strings();
+	test_nesting();
+	test_event_fields();
+	return check_done();
+}
