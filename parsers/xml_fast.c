@@ -93,6 +93,9 @@ struct rb_xml_fast {
 	size_t root_tag_len, root_qname_len;
 	unsigned long root_line;
 	bool root_empty;
+	/* An end tag of the root's name was read (the root's own, or a nested element of
+	 * the same name): the mending takes either for the root's end (xml_repair.c). */
+	bool root_name_ended;
 
 	struct open_element open[FAST_MAX_DEPTH];
 	unsigned depth;
@@ -1123,6 +1126,8 @@ static long end_tag(struct rb_xml_fast *f, const unsigned char *p, size_t n)
 	i += (size_t)s;
 	if (p[i] != '>')
 		return UNIT_BAIL;
+	if (ql == f->root_qname_len && memcmp(tag_of(f, e) + 1, f->root_tag + 1, ql) == 0)
+		f->root_name_ended = true;
 	ns_pop_to(f, f->ns_count - e->ns_count);
 	if (!e->in_window)
 		f->tags_len = e->tag_off;
@@ -1351,6 +1356,11 @@ unsigned rb_xml_fast_replayed_starts(const struct rb_xml_fast *fast)
 bool rb_xml_fast_replayed_root_end(const struct rb_xml_fast *fast)
 {
 	return fast->replayed_root_end;
+}
+
+bool rb_xml_fast_root_name_ended(const struct rb_xml_fast *fast)
+{
+	return fast->root_name_ended;
 }
 
 /* ---- the loop ---- */

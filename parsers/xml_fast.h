@@ -52,5 +52,8 @@ void rb_xml_fast_handoff_after(struct rb_xml_fast *fast, size_t units);
 struct rb_reader rb_xml_fast_resume(struct rb_xml_fast *fast);
 unsigned rb_xml_fast_replayed_starts(const struct rb_xml_fast *fast);
 bool rb_xml_fast_replayed_root_end(const struct rb_xml_fast *fast);
+/* Whether an end tag with the root's name was read (the mending must know: it takes
+ * one for the root's end, and then adds none at the end of input). */
+bool rb_xml_fast_root_name_ended(const struct rb_xml_fast *fast);
 
 #endif

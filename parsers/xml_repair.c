@@ -239,6 +239,11 @@ static void note_element(struct rb_xml_repair *r, const unsigned char *p, size_t
 	r->root_len = i - 1;
 }
 
+void rb_xml_repair_set_root_closed(struct rb_xml_repair *repair)
+{
+	repair->root_closed = true;
+}
+
 bool rb_xml_repair_closed_root(const struct rb_xml_repair *repair)
 {
 	return repair->closed_by_us;

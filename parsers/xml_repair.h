@@ -30,6 +30,12 @@ void rb_xml_repair_free(struct rb_xml_repair **repair);
  * is given. Call before the first read.
  */
 void rb_xml_repair_set_utf8(struct rb_xml_repair *repair, bool utf8);
+/*
+ * An end tag with the root's name was read already (the repair then reads the document
+ * from the middle, its root's start tag given again): no end tag is added at the end
+ * of input, and later elements are not taken for the root. Call before the first read.
+ */
+void rb_xml_repair_set_root_closed(struct rb_xml_repair *repair);
 /* Read mended bytes (an rb_read_fn). */
 enum rb_status rb_xml_repair_read(void *ctx, unsigned char *buf, size_t cap, size_t *got_r,
 				  struct rb_error *err);

@@ -157,6 +157,10 @@ static enum rb_status read_the_rest(struct rb_xml_fast *fast, const char *const 
 	 * reads nothing else); the replayed start is shorter than the real one. */
 	if (run->skip_starts > 0)
 		rb_xml_repair_set_utf8(repair, true);
+	/* The mending saw none of the end tags read so far: one of the root's name means
+	 * to it that the root was closed, as it would have over the whole document. */
+	if (rb_xml_fast_root_name_ended(fast))
+		rb_xml_repair_set_root_closed(repair);
 	enum rb_status st = read_with_libxml2(&mended, run, err);
 	mends->ampersands = rb_xml_repair_ampersands(repair);
 	mends->brackets = rb_xml_repair_brackets(repair);
