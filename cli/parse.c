@@ -187,10 +187,13 @@ int rb_cmd_parse(int argc, char **argv)
 		free(run);
 		return 2;
 	}
-	/* A pipe or a file gets events in large writes (a line each would be a write per
-	 * 4 KiB of output); a terminal keeps its line buffering. */
+	/* A pipe or a file gets events in large writes (glibc's default is a write per
+	 * 4 KiB of output); a terminal keeps its line buffering. glibc ignores the size
+	 * when setvbuf() is given no buffer, so the buffer is ours; static, because stdout
+	 * uses it until exit. */
+	static char stdout_buffer[PARSE_STDOUT_BUFFER];
 	if (!run->summary && !isatty(fileno(stdout)))
-		setvbuf(stdout, NULL, _IOFBF, PARSE_STDOUT_BUFFER);
+		setvbuf(stdout, stdout_buffer, _IOFBF, sizeof(stdout_buffer));
 	struct rb_ingest_handler handler = {
 		.on_message = on_message,
 		.on_report = on_report,
