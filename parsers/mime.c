@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "parsers/mail_date.h"
 
 static gsize gmime_ready;
 
@@ -796,6 +797,12 @@ const char *rb_mime_date_rfc3339(struct rb_arena *arena, const char *date)
 {
 	if (date == NULL || *date == '\0')
 		return "";
+	int64_t epoch;
+	char utc_text[21];
+	if (rb_mail_date_parse_common(date, &epoch) && rb_mail_date_format_utc(epoch, utc_text)) {
+		const char *out = rb_arena_strdup(arena, utc_text);
+		return out ? out : "";
+	}
 	GDateTime *dt = g_mime_utils_header_decode_date(date);
 	if (dt == NULL)
 		return "";
