@@ -47,7 +47,7 @@ void rb_arena_free(struct rb_arena **arena)
 	*arena = NULL;
 }
 
-void *rb_arena_alloc(struct rb_arena *arena, size_t size)
+void *rb_arena_alloc_unzeroed(struct rb_arena *arena, size_t size)
 {
 	if (size == 0)
 		size = 1;
@@ -78,7 +78,14 @@ void *rb_arena_alloc(struct rb_arena *arena, size_t size)
 	void *p = b->data + b->used;
 	b->used += size;
 	arena->total += size;
-	memset(p, 0, size);
+	return p;
+}
+
+void *rb_arena_alloc(struct rb_arena *arena, size_t size)
+{
+	void *p = rb_arena_alloc_unzeroed(arena, size);
+	if (p != NULL)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -94,7 +101,7 @@ char *rb_arena_strndup(struct rb_arena *arena, const char *s, size_t n)
 {
 	if (s == NULL)
 		n = 0;
-	char *p = rb_arena_alloc(arena, n + 1);
+	char *p = rb_arena_alloc_unzeroed(arena, n + 1);
 	if (p == NULL)
 		return NULL;
 	if (n > 0)
@@ -116,7 +123,7 @@ char *rb_arena_printf(struct rb_arena *arena, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return NULL;
-	char *p = rb_arena_alloc(arena, (size_t)n + 1);
+	char *p = rb_arena_alloc_unzeroed(arena, (size_t)n + 1);
 	if (p == NULL)
 		return NULL;
 	va_start(ap, fmt);

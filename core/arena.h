@@ -19,6 +19,8 @@ void rb_arena_free(struct rb_arena **arena);
 
 /* Zeroed memory, aligned for any type. NULL on out-of-memory. */
 void *rb_arena_alloc(struct rb_arena *arena, size_t size);
+/* The same, not zeroed: for text the caller writes in full before reading it. */
+void *rb_arena_alloc_unzeroed(struct rb_arena *arena, size_t size);
 /* Grow an array allocated from this arena (old contents copied; old block left). */
 void *rb_arena_realloc(struct rb_arena *arena, void *old, size_t old_size, size_t new_size);
 /* NUL-terminated copies. NULL input gives "". */

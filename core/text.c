@@ -144,7 +144,7 @@ char *rb_text_squeeze(struct rb_arena *arena, const char *s)
 
 char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n)
 {
-	char *out = rb_arena_alloc(arena, n + 1);
+	char *out = rb_arena_alloc_unzeroed(arena, n + 1);
 	if (out == NULL)
 		return NULL;
 	size_t o = 0, i = 0;

@@ -37,11 +37,26 @@
 
 static gsize gmime_ready;
 
+/*
+ * glibc unloads a charset's conversion module when no descriptor uses it, and loads
+ * it again (a dlopen, about 85 us) for the next message in that charset: 5% of a
+ * bounce parse went there. One descriptor for each charset bounces commonly come in
+ * is kept open for the life of the process, so their modules stay loaded.
+ */
+static void keep_charset_modules_loaded(void)
+{
+	static const char *const charsets[] = {"ISO-2022-JP", "SHIFT_JIS",   "EUC-JP",
+					       "ISO-8859-1",  "ISO-8859-15", "WINDOWS-1252"};
+	for (size_t i = 0; i < G_N_ELEMENTS(charsets); i++)
+		(void)g_iconv_open("UTF-8", charsets[i]); /* never closed, on purpose */
+}
+
 /* GMime's charset tables need one process-wide init; done once, thread-safely. */
 static void mime_library_init(void)
 {
 	if (g_once_init_enter(&gmime_ready)) {
 		g_mime_init();
+		keep_charset_modules_loaded();
 		g_once_init_leave(&gmime_ready, 1);
 	}
 }
@@ -49,7 +64,7 @@ static void mime_library_init(void)
 char *rb_mime_normalize_newlines(struct rb_arena *arena, const unsigned char *data, size_t len,
 				 size_t *len_r)
 {
-	char *out = rb_arena_alloc(arena, len + 1);
+	char *out = rb_arena_alloc_unzeroed(arena, len + 1);
 	*len_r = 0;
 	if (out == NULL)
 		return NULL;
