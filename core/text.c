@@ -69,22 +69,6 @@ void rb_pairs_of(unsigned char bits[RB_PAIRS_BYTES], const char *text, size_t le
 	}
 }
 
-bool rb_pairs_may_contain(const unsigned char bits[RB_PAIRS_BYTES], const char *needle,
-			  bool fold)
-{
-	for (size_t i = 0; needle[i] != '\0' && needle[i + 1] != '\0'; i++) {
-		unsigned a = (unsigned char)needle[i], b = (unsigned char)needle[i + 1];
-		if (fold) {
-			a = (unsigned)tolower((int)a);
-			b = (unsigned)tolower((int)b);
-		}
-		unsigned v = a << 8 | b;
-		if (!((bits[v >> 3] >> (v & 7)) & 1))
-			return false;
-	}
-	return true;
-}
-
 bool rb_text_starts_with_ci(const char *s, const char *prefix)
 {
 	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;

@@ -688,6 +688,41 @@ static int boundary_line(const char *p, const char *line_end, const char *bounda
 	return kind;
 }
 
+/*
+ * The next delimiter line at or after `from` (a line start): its start, or NULL. Only
+ * lines where the boundary occurs can be one, so the boundary is searched for and the
+ * line around each first occurrence judged: one memmem over a part instead of a
+ * memchr and a comparison per line.
+ */
+static const char *next_boundary_line(const char *from, const char *end, const char *boundary,
+				      size_t blen, const char **line_end_r, int *kind_r)
+{
+	const char *p = from;
+	while (p < end) {
+		const char *q = memmem(p, (size_t)(end - p), boundary, blen);
+		if (q == NULL)
+			return NULL;
+		/* A delimiter line has at most 4 blanks and "--" before the boundary: the
+		 * line's start is at most 6 bytes back from its first occurrence. */
+		const char *line = q;
+		while (line > p && line[-1] != '\n' && q - line < 7)
+			line--;
+		bool at_line_start = line == from || (line > from && line[-1] == '\n');
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		const char *line_end = nl ? nl : end;
+		if (at_line_start) {
+			int kind = boundary_line(line, line_end, boundary, blen);
+			if (kind != 0) {
+				*line_end_r = line_end;
+				*kind_r = kind;
+				return line;
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return NULL;
+}
+
 static void walk_multipart(struct mime_walk *w, const struct content_type *ct,
 			   const char *body, const char *end, unsigned depth, bool attached)
 {
@@ -697,22 +732,19 @@ static void walk_multipart(struct mime_walk *w, const struct content_type *ct,
 		strcmp(ct->type, "multipart/digest") == 0 ? "message/rfc822" : "text/plain";
 	const char *part_start = NULL;
 	const char *p = body;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *line_end = nl ? nl : end;
-		int kind = boundary_line(p, line_end, boundary, blen);
-		if (kind != 0) {
-			if (part_start != NULL) {
-				/* The LF before a boundary belongs to the boundary (RFC 2046). */
-				const char *part_end = p > part_start && p[-1] == '\n' ? p - 1 : p;
-				walk_entity(w, part_start, part_end < part_start ? part_start : part_end,
-					    depth + 1, attached, default_type);
-			}
-			if (kind == 2)
-				return;
-			part_start = nl ? nl + 1 : end;
+	const char *line_end;
+	int kind;
+	while ((p = next_boundary_line(p, end, boundary, blen, &line_end, &kind)) != NULL) {
+		if (part_start != NULL) {
+			/* The LF before a boundary belongs to the boundary (RFC 2046). */
+			const char *part_end = p > part_start && p[-1] == '\n' ? p - 1 : p;
+			walk_entity(w, part_start, part_end < part_start ? part_start : part_end,
+				    depth + 1, attached, default_type);
 		}
-		p = nl ? nl + 1 : end;
+		if (kind == 2)
+			return;
+		part_start = line_end < end ? line_end + 1 : end;
+		p = part_start;
 	}
 	/* Lenient: no closing boundary, the last part runs to the parent's end. */
 	if (part_start != NULL && part_start < end)
@@ -721,15 +753,9 @@ static void walk_multipart(struct mime_walk *w, const struct content_type *ct,
 
 static bool has_boundary_line(const char *body, const char *end, const char *boundary)
 {
-	size_t blen = strlen(boundary);
-	for (const char *p = body; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *line_end = nl ? nl : end;
-		if (boundary_line(p, line_end, boundary, blen))
-			return true;
-		p = nl ? nl + 1 : end;
-	}
-	return false;
+	const char *line_end;
+	int kind;
+	return next_boundary_line(body, end, boundary, strlen(boundary), &line_end, &kind) != NULL;
 }
 
 static void walk_parsed_entity(struct mime_walk *w, const struct header_list *headers,

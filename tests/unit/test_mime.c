@@ -251,6 +251,42 @@ static void test_message_entry(void)
 	collected_free(&b);
 }
 
+/* Delimiter lines found by searching for the boundary: only whole lines count, with at
+ * most four blanks before "--"; a boundary inside a line, or one made of dashes, does not
+ * confuse them. */
+static void test_delimiters(struct rb_arena *arena)
+{
+	static const struct {
+		const char *boundary, *body;
+		size_t parts;
+		const char *last_text;
+	} cases[] = {
+	    {"B1", "--B1\n\nfirst --B1 inside\n    --B1\n\nsecond\n--B1--\n", 2, "second"},
+	    {"B1", "--B1\n\nfirst\n     --B1\n\nstill first\n--B1--\n", 1, "still first"},
+	    {"B1", "--B1\n\none\nx--B1\n--B1 \t\n\ntwo\n--B1-- \n", 2, "two"},
+	    /* "------" is the close delimiter of boundary "--" */
+	    {"--", "----\n\none\n------\n\ntwo\n----\n\nthree\n", 1, "one"},
+	    {"ab", "--ab\n\none\n--abab\n--ab\n\ntwo\n--ab--trailing\n--ab--\n", 2,
+	     "--ab--trailing"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char raw[512];
+		snprintf(raw, sizeof(raw),
+			 "From: a@example.com\nContent-Type: multipart/mixed; boundary=\"%s\"\n\n%s",
+			 cases[i].boundary, cases[i].body);
+		struct rb_mail *m = parse(arena, raw, NULL);
+		if (m == NULL)
+			continue;
+		if (m->part_count != cases[i].parts)
+			fprintf(stderr, "delimiter case %zu: %zu parts\n", i, m->part_count);
+		CHECK(m->part_count == cases[i].parts);
+		if (m->part_count > 0) {
+			const char *text = m->parts[m->part_count - 1].text;
+			CHECK(text != NULL && strstr(text, cases[i].last_text) != NULL);
+		}
+	}
+}
+
 /* What GMime alone makes of a date: the answer the fast reader must give. */
 static void gmime_date(const char *date, char *out, size_t cap)
 {
@@ -347,6 +383,7 @@ int main(void)
 	test_limits(arena);
 	test_message_entry();
 	test_dates(arena);
+	test_delimiters(arena);
 	rb_arena_free(&arena);
 	return check_done();
 }
