@@ -1,6 +1,7 @@
 /*
  * test_ingest.c - ingest/: mbox splitting and unescaping, directory walks, limits.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -54,6 +55,166 @@ static void write_file(const char *path, const char *text)
 	FILE *f = fopen(path, "wb");
 	fputs(text, f);
 	fclose(f);
+}
+
+/* Each message as its length, its full length and a hash of its bytes. */
+struct digest_list {
+	size_t count, cap;
+	struct {
+		size_t len, full_len;
+		uint64_t hash;
+	} *items;
+};
+
+static uint64_t fnv1a(const unsigned char *p, size_t n)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * UINT64_C(1099511628211);
+	return h;
+}
+
+static void digest_add(struct digest_list *d, const unsigned char *data, size_t len,
+		       size_t full_len)
+{
+	if (d->count == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->items = realloc(d->items, d->cap * sizeof(*d->items));
+		if (d->items == NULL)
+			abort();
+	}
+	d->items[d->count].len = len;
+	d->items[d->count].full_len = full_len;
+	d->items[d->count].hash = fnv1a(data, len);
+	d->count++;
+}
+
+static enum rb_status on_digest(void *ctx, const unsigned char *data, size_t len,
+				size_t full_len, const struct rb_source *source)
+{
+	(void)source;
+	digest_add(ctx, data, len, full_len);
+	return RB_OK;
+}
+
+/*
+ * The mbox rules line by line, as written in RFC 4155 and mbox.c's comment: "From "
+ * at a line's start separates (the line is dropped), ">From " lines lose one '>',
+ * text before the first separator is a message, a message is cut at max bytes.
+ */
+static void reference_split(const char *text, size_t n, size_t max, struct digest_list *d)
+{
+	unsigned char *msg = malloc(n + 1);
+	size_t len = 0, full = 0;
+	bool in_message = false;
+	for (size_t i = 0; i < n;) {
+		const char *nl = memchr(text + i, '\n', n - i);
+		size_t line_len = nl ? (size_t)(nl - (text + i)) + 1 : n - i;
+		const char *line = text + i;
+		i += line_len;
+		if (line_len >= 5 && memcmp(line, "From ", 5) == 0) {
+			if (in_message)
+				digest_add(d, msg, len, full);
+			in_message = true;
+			len = full = 0;
+			continue;
+		}
+		in_message = true;
+		size_t k = 0;
+		while (k < line_len && line[k] == '>')
+			k++;
+		if (k > 0 && line_len - k >= 5 && memcmp(line + k, "From ", 5) == 0) {
+			line++;
+			line_len--;
+		}
+		full += line_len;
+		size_t room = len < max ? max - len : 0;
+		size_t take = line_len < room ? line_len : room;
+		memcpy(msg + len, line, take);
+		len += take;
+	}
+	if (in_message)
+		digest_add(d, msg, len, full);
+	free(msg);
+}
+
+/* Random mboxes (separators, escaped and unescaped "From " lines, "From " inside
+ * lines, lines longer than the reader's 1 MiB block, no final newline) split as the
+ * line-by-line rules say. */
+static void test_mbox_rules(const char *dir)
+{
+	static const char *const lines[] = {
+	    "From a@example.com Mon Jan  1 00:00:00 2024\n", ">From the start\n",
+	    ">>>From deep\n", "x From inside\n", "From\n", "From \n", "Subject: s\n", "\n",
+	    "> quoted\n", "body text From here From there\n", ">x>From no\n", "FROM loud\n"};
+	char path[512];
+	snprintf(path, sizeof(path), "%s/random-mbox", dir);
+	uint32_t seed = 4155;
+	int compared = 0;
+	for (int round = 0; round < 60; round++) {
+		size_t cap = 4u << 20, n = 0;
+		char *text = malloc(cap);
+		int count = 1 + (int)(seed % 400);
+		if (round % 4 != 3) { /* most start as an mbox does */
+			memcpy(text, lines[0], strlen(lines[0]));
+			n = strlen(lines[0]);
+		}
+		for (int k = 0; k < count; k++) {
+			seed = seed * 1103515245u + 12345u;
+			uint32_t r = seed >> 8;
+			if (r % 97 == 0 && round % 5 == 0) {
+				/* a line longer than the reader's block */
+				size_t long_len = (1u << 20) + r % 5000;
+				if (n + long_len + 2 < cap) {
+					memset(text + n, (r & 1) ? 'F' : '>', long_len);
+					n += long_len;
+					text[n++] = '\n';
+				}
+				continue;
+			}
+			const char *l = lines[r % (sizeof(lines) / sizeof(lines[0]))];
+			size_t ll = strlen(l);
+			if (n + ll < cap) {
+				memcpy(text + n, l, ll);
+				n += ll;
+			}
+		}
+		if (round % 3 == 0 && n > 0 && text[n - 1] == '\n')
+			n--; /* no final newline */
+		FILE *f = fopen(path, "wb");
+		fwrite(text, 1, n, f);
+		fclose(f);
+		size_t max = round % 2 ? 64 : (8u << 20);
+		struct digest_list got = {0}, want = {0};
+		struct rb_ingest_handler h = {.on_message = on_digest,
+					      .on_report = on_report,
+					      .on_error = on_error,
+					      .ctx = &got,
+					      .max_message_bytes = max};
+		struct rb_error err = {0};
+		/* rb_ingest_path sniffs the first line: a file that does not start with
+		 * "From " is one message, not an mbox. */
+		bool is_mbox = n >= 5 && memcmp(text, "From ", 5) == 0;
+		CHECK(rb_ingest_path(path, &h, &err) == RB_OK);
+		if (is_mbox) {
+			compared++;
+			reference_split(text, n, max, &want);
+			bool same = got.count == want.count;
+			for (size_t i = 0; same && i < got.count; i++)
+				same = got.items[i].len == want.items[i].len &&
+				       got.items[i].full_len == want.items[i].full_len &&
+				       got.items[i].hash == want.items[i].hash;
+			if (!same)
+				fprintf(stderr, "mbox round %d: %zu messages, reference %zu\n", round,
+					got.count, want.count);
+			CHECK(same);
+		}
+		free(got.items);
+		free(want.items);
+		free(text);
+	}
+	CHECK(compared >= 45);
+	unlink(path);
 }
 
 int main(void)
@@ -143,6 +304,8 @@ int main(void)
 	memset(&s, 0, sizeof(s));
 	CHECK(rb_ingest_path("/nonexistent/rebound/path", &h, &err) == RB_OK);
 	CHECK(s.errors == 1 && s.count == 0);
+
+	test_mbox_rules(dir);
 
 	/* Clean up. */
 	snprintf(sub, sizeof(sub), "rm -rf '%s'", dir);
