@@ -9,7 +9,6 @@
  * max_message_bytes are handed over with its full length, so the caller records an
  * error; memory stays bounded by that limit.
  */
-#define _GNU_SOURCE /* memmem, memrchr */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +58,15 @@ static enum rb_status deliver(struct mbox_buf *b, const char *label, const char 
 	return st;
 }
 
-/* Whole lines of a stream, read in large blocks (getline per line cost more than the
+static bool is_escaped_from(const char *line, size_t n)
+{
+	size_t i = 0;
+	while (i < n && line[i] == '>')
+		i++;
+	return i > 0 && n - i >= 5 && memcmp(line + i, "From ", 5) == 0;
+}
+
+/* Lines of a stream, read in large blocks (getline per line cost more than the
  * parsing of some messages). A line longer than the block grows the buffer. */
 struct line_reader {
 	FILE *in;
@@ -68,25 +75,18 @@ struct line_reader {
 	bool eof;
 };
 
-/*
- * The next run of whole lines, up to and including the last newline read, into
- * region_r and len_r (at the end of input the last line may lack its newline); false
- * at the end.
- */
-static bool next_lines(struct line_reader *r, const char **region_r, size_t *len_r,
-		       bool *nomem_r)
+/* The next line, newline included, into line_r and len_r; false at the end. */
+static bool next_line(struct line_reader *r, const char **line_r, size_t *len_r, bool *nomem_r)
 {
 	for (;;) {
-		if (r->end > r->start) {
-			char *last = memrchr(r->buf + r->start, '\n', r->end - r->start);
-			if (last != NULL || r->eof) {
-				size_t len = last ? (size_t)(last + 1 - (r->buf + r->start))
-						  : r->end - r->start;
-				*region_r = r->buf + r->start;
-				*len_r = len;
-				r->start += len;
-				return true;
-			}
+		char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start)
+					     : NULL;
+		if (nl != NULL || (r->eof && r->end > r->start)) {
+			size_t len = nl ? (size_t)(nl - (r->buf + r->start)) + 1 : r->end - r->start;
+			*line_r = r->buf + r->start;
+			*len_r = len;
+			r->start += len;
+			return true;
 		}
 		if (r->eof)
 			return false;
@@ -113,88 +113,44 @@ static bool next_lines(struct line_reader *r, const char **region_r, size_t *len
 	}
 }
 
-struct mbox_split {
-	struct mbox_buf b;
-	const char *label, *kind;
-	const struct rb_ingest_handler *handler;
-	unsigned index;
-	bool in_message;
-};
-
-/* Bytes of the current message; text before the first separator is a message too. */
-static enum rb_status split_append(struct mbox_split *m, const char *from, const char *to,
-				   struct rb_error *err)
-{
-	if (to <= from)
-		return RB_OK;
-	if (!m->in_message) {
-		m->in_message = true;
-		m->index++;
-	}
-	return buf_append(&m->b, from, (size_t)(to - from), m->handler->max_message_bytes, err);
-}
-
-/*
- * Whole lines [p, e): only lines that start with "From " (a separator) or with '>'s
- * and "From " (escaped) need anything done, and both contain "From ": the text is
- * searched for it, and what lies between is copied as it is.
- */
-static enum rb_status split_lines(struct mbox_split *m, const char *p, const char *e,
-				  struct rb_error *err)
-{
-	const char *copied = p, *s = p;
-	enum rb_status st = RB_OK;
-	while (st == RB_OK && s < e) {
-		const char *q = memmem(s, (size_t)(e - s), "From ", 5);
-		if (q == NULL)
-			break;
-		const char *line = q;
-		while (line > p && line[-1] == '>')
-			line--;
-		if (line > p && line[-1] != '\n') {
-			s = q + 1; /* "From " inside a line */
-			continue;
-		}
-		const char *nl = memchr(q, '\n', (size_t)(e - q));
-		const char *next = nl ? nl + 1 : e;
-		st = split_append(m, copied, line, err);
-		if (st != RB_OK)
-			break;
-		if (line == q) {
-			/* A separator: the message so far is complete, the line is dropped. */
-			if (m->in_message)
-				st = deliver(&m->b, m->label, m->kind, m->index, m->handler);
-			m->in_message = true;
-			m->index++;
-			copied = next;
-		} else {
-			copied = line + 1; /* ">From " loses one '>' (mboxrd) */
-		}
-		s = next;
-	}
-	if (st == RB_OK)
-		st = split_append(m, copied, e, err);
-	return st;
-}
-
 enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 			      const struct rb_ingest_handler *handler, struct rb_error *err)
 {
-	struct mbox_split m = {.label = label, .kind = kind, .handler = handler};
+	struct mbox_buf b = {0};
 	struct line_reader r = {.in = in};
-	const char *region;
+	const char *line;
 	size_t n;
 	bool nomem = false;
+	unsigned index = 0;
+	bool in_message = false;
 	enum rb_status st = RB_OK;
-	while (st == RB_OK && next_lines(&r, &region, &n, &nomem))
-		st = split_lines(&m, region, region + n, err);
+	size_t max = handler->max_message_bytes;
+
+	while (st == RB_OK && next_line(&r, &line, &n, &nomem)) {
+		if (n >= 5 && memcmp(line, "From ", 5) == 0) {
+			if (in_message)
+				st = deliver(&b, label, kind, index, handler);
+			in_message = true;
+			index++;
+			continue;
+		}
+		if (!in_message) {
+			/* Text before the first separator: keep it as a message of its own. */
+			in_message = true;
+			index++;
+		}
+		if (is_escaped_from(line, n))
+			st = buf_append(&b, line + 1, n - 1, max, err);
+		else
+			st = buf_append(&b, line, n, max, err);
+	}
 	if (st == RB_OK && nomem)
 		st = rb_error_set(err, RB_ERR_NOMEM, "%s: out of memory reading a line", label);
 	if (st == RB_OK && ferror(in))
 		st = rb_error_set(err, RB_ERR_IO, "%s: read failed: %s", label, strerror(errno));
-	if (st == RB_OK && m.in_message)
-		st = deliver(&m.b, label, kind, m.index, handler);
+	if (st == RB_OK && in_message)
+		st = deliver(&b, label, kind, index, handler);
 	free(r.buf);
-	free(m.b.data);
+	free(b.data);
 	return st;
 }
