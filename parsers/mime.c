@@ -359,7 +359,8 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 			out->cap = nc;
 		}
 		struct rb_header *h = &out->items[out->count++];
-		h->name = rb_arena_strndup(arena, p, (size_t)(name_end - p));
+		h->name_len = (size_t)(name_end - p);
+		h->name = rb_arena_strndup(arena, p, h->name_len);
 		size_t vlen = (size_t)(value_end - value);
 		if (!decode || (is_plain_ascii((const unsigned char *)value, vlen) &&
 				memchr(value, '\0', vlen) == NULL && !has_encoded_word(value, vlen))) {
@@ -373,12 +374,21 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 	return end;
 }
 
+/* The first header of that name in items[0..count), NULL when none; lengths first. */
+static const struct rb_header *headers_find(const struct rb_header *items, size_t count,
+					    const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < count; i++)
+		if (items[i].name_len == len && g_ascii_strncasecmp(items[i].name, name, len) == 0)
+			return &items[i];
+	return NULL;
+}
+
 static const char *header_find(const struct header_list *h, const char *name)
 {
-	for (size_t i = 0; i < h->count; i++)
-		if (g_ascii_strcasecmp(h->items[i].name, name) == 0)
-			return h->items[i].value;
-	return NULL;
+	const struct rb_header *found = headers_find(h->items, h->count, name);
+	return found ? found->value : NULL;
 }
 
 size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
@@ -957,16 +967,13 @@ const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle)
 
 const char *rb_mail_header(const struct rb_mail *mail, const char *name)
 {
-	for (size_t i = 0; i < mail->header_count; i++)
-		if (g_ascii_strcasecmp(mail->headers[i].name, name) == 0)
-			return mail->headers[i].value;
-	return "";
+	const struct rb_header *found = headers_find(mail->headers, mail->header_count, name);
+	return found ? found->value : "";
 }
 
 const char *rb_mail_original_header(const struct rb_mail *mail, const char *name)
 {
-	for (size_t i = 0; i < mail->original_header_count; i++)
-		if (g_ascii_strcasecmp(mail->original_headers[i].name, name) == 0)
-			return mail->original_headers[i].value;
-	return "";
+	const struct rb_header *found =
+	    headers_find(mail->original_headers, mail->original_header_count, name);
+	return found ? found->value : "";
 }

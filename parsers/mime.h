@@ -21,6 +21,7 @@
 struct rb_header {
 	const char *name;
 	const char *value;
+	size_t name_len; /* strlen(name): lookups compare it first */
 };
 
 struct rb_part {
