@@ -148,6 +148,22 @@ char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n)
 				space = false;
 				continue;
 			}
+			/* Words with single spaces between them are copied as they are too:
+			 * no control byte, no two spaces in a row (within the eight bytes, or
+			 * across the previous one). */
+			const uint64_t ones = UINT64_C(0x0101010101010101);
+			const uint64_t highs = UINT64_C(0x8080808080808080);
+			uint64_t control = (w - 0x20 * ones) & ~w & highs;
+			uint64_t x = w ^ (0x20 * ones); /* zero where a space is */
+			uint64_t y = x | (x >> 8) | UINT64_C(0xff00000000000000);
+			uint64_t two_spaces = (y - ones) & ~y & highs;
+			if (control == 0 && two_spaces == 0 && !(space && (w & 0xff) == ' ')) {
+				memcpy(out + o, &w, 8);
+				o += 8;
+				i += 8;
+				space = (w >> 56) == ' ';
+				continue;
+			}
 		}
 		unsigned char c = (unsigned char)s[i++];
 		if (is_ascii_space(c)) {

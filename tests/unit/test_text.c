@@ -3,6 +3,8 @@
  */
 #include <stdlib.h>
 
+#include <stdint.h>
+
 #include "check.h"
 #include "core/arena.h"
 #include "core/text.h"
@@ -113,6 +115,52 @@ static void test_lines_and_case(struct rb_arena *arena)
 	CHECK_STR(rb_text_lower(arena, "MiXeD"), "mixed");
 }
 
+/* White space squeezed the plain way, one byte at a time: what the word-at-a-time
+ * squeeze must give. */
+static void squeeze_reference(const char *s, size_t n, char *out)
+{
+	size_t o = 0;
+	bool space = true;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f') {
+			if (!space)
+				out[o++] = ' ';
+			space = true;
+		} else {
+			out[o++] = (char)c;
+			space = false;
+		}
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+}
+
+/* Random texts of words, single and double spaces, tabs, newlines, control and 8-bit
+ * bytes, at every alignment. */
+static void test_squeeze_random(struct rb_arena *arena)
+{
+	static const char alphabet[] = "ab  \t\n\r\x01\x7f\xc3\xa9.- ";
+	uint32_t seed = 2026;
+	char text[200], want[201];
+	for (int round = 0; round < 20000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 8) % sizeof(text);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			uint32_t r = seed >> 8;
+			/* mostly letters and single spaces, as header values are */
+			text[i] = r % 4 ? "abcdefgh "[r / 4 % 9] : alphabet[r / 4 % (sizeof(alphabet) - 1)];
+		}
+		squeeze_reference(text, n, want);
+		const char *got = rb_text_squeezen(arena, text, n);
+		if (strcmp(got, want) != 0)
+			fprintf(stderr, "squeeze round %d: \"%s\", want \"%s\"\n", round, got, want);
+		CHECK_STR(got, want);
+	}
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -121,6 +169,7 @@ int main(void)
 	test_addresses(arena);
 	test_fields(arena);
 	test_lines_and_case(arena);
+	test_squeeze_random(arena);
 	rb_arena_free(&arena);
 	CHECK(arena == NULL);
 	return check_done();
