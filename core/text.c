@@ -107,11 +107,30 @@ char *rb_text_strip_angle(struct rb_arena *arena, const char *s)
 
 char *rb_text_lower(struct rb_arena *arena, const char *s)
 {
-	char *p = rb_arena_strdup(arena, s);
+	size_t n = s ? strlen(s) : 0;
+	char *p = rb_arena_alloc_unzeroed(arena, n + 1);
 	if (p == NULL)
 		return NULL;
-	for (char *q = p; *q; q++)
-		*q = (char)tolower((unsigned char)*q);
+	/* ASCII letters only (text is UTF-8), eight bytes at a time: a whole body is
+	 * lowered per message. */
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = UINT64_C(0x8080808080808080);
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t seven = w & ~highs;
+		uint64_t from_a = seven + (0x80 - 'A') * ones;	   /* high bit: >= 'A' */
+		uint64_t past_z = seven + (0x80 - 'Z' - 1) * ones; /* high bit: > 'Z' */
+		uint64_t upper = (from_a ^ past_z) & ~w & highs;
+		w |= upper >> 2; /* 0x80 >> 2 is the case bit */
+		memcpy(p + i, &w, 8);
+	}
+	for (; i < n; i++) {
+		char c = s[i];
+		p[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+	}
+	p[n] = '\0';
 	return p;
 }
 

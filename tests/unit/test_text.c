@@ -161,6 +161,27 @@ static void test_squeeze_random(struct rb_arena *arena)
 	}
 }
 
+/* Lowering: ASCII letters only, every byte value, every alignment. */
+static void test_lower_random(struct rb_arena *arena)
+{
+	uint32_t seed = 77;
+	char text[100], want[100];
+	for (int round = 0; round < 20000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 8) % (sizeof(text) - 1);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			unsigned char c = (unsigned char)(seed >> 16);
+			if (c == 0)
+				c = 'Q';
+			text[i] = (char)c;
+			want[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : (char)c;
+		}
+		text[n] = want[n] = '\0';
+		CHECK_STR(rb_text_lower(arena, text), want);
+	}
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -170,6 +191,7 @@ int main(void)
 	test_fields(arena);
 	test_lines_and_case(arena);
 	test_squeeze_random(arena);
+	test_lower_random(arena);
 	rb_arena_free(&arena);
 	CHECK(arena == NULL);
 	return check_done();
