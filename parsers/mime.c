@@ -43,12 +43,15 @@ static gsize gmime_ready;
  * bounce parse went there. One descriptor for each charset bounces commonly come in
  * is kept open for the life of the process, so their modules stay loaded.
  */
+static const char *const kept_charsets[] = {"ISO-2022-JP", "SHIFT_JIS",   "EUC-JP",
+					    "ISO-8859-1",  "ISO-8859-15", "WINDOWS-1252"};
+/* Never closed, on purpose; held here so leak checkers see them in use. */
+static GIConv kept_converters[G_N_ELEMENTS(kept_charsets)];
+
 static void keep_charset_modules_loaded(void)
 {
-	static const char *const charsets[] = {"ISO-2022-JP", "SHIFT_JIS",   "EUC-JP",
-					       "ISO-8859-1",  "ISO-8859-15", "WINDOWS-1252"};
-	for (size_t i = 0; i < G_N_ELEMENTS(charsets); i++)
-		(void)g_iconv_open("UTF-8", charsets[i]); /* never closed, on purpose */
+	for (size_t i = 0; i < G_N_ELEMENTS(kept_charsets); i++)
+		kept_converters[i] = g_iconv_open("UTF-8", kept_charsets[i]);
 }
 
 /* GMime's charset tables need one process-wide init; done once, thread-safely. */
