@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Word-at-a-time helpers: a byte repeated in each of the eight bytes of a word. */
+#define EACH_BYTE(b) (UINT64_C(0x0101010101010101) * (uint8_t)(b))
+
 bool rb_text_next_line(const char **cursor, const char **line_r, size_t *len_r)
 {
 	const char *p = *cursor;
@@ -48,16 +51,39 @@ const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle
 	return NULL;
 }
 
+/* The needle ASCII-lowercased into out; its length, or SIZE_MAX when it does not fit. */
+static size_t lower_needle(const char *needle, char out[RB_TEXT_NEEDLE_MAX + 1])
+{
+	size_t i = 0;
+	for (; needle[i] != '\0'; i++) {
+		if (i == RB_TEXT_NEEDLE_MAX)
+			return SIZE_MAX;
+		char c = needle[i];
+		out[i] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+	}
+	out[i] = '\0';
+	return i;
+}
+
 const char *rb_text_find_lower(const char *lower_haystack, const char *needle)
 {
-	char lower[256];
-	size_t i = 0;
 	if (lower_haystack == NULL || needle == NULL)
 		return NULL;
-	for (; needle[i] != '\0' && i + 1 < sizeof(lower); i++)
-		lower[i] = (char)tolower((unsigned char)needle[i]);
-	lower[i] = '\0';
+	char lower[RB_TEXT_NEEDLE_MAX + 1];
+	if (lower_needle(needle, lower) == SIZE_MAX)
+		return strcasestr(lower_haystack, needle); /* too long to copy: the slow way */
 	return strstr(lower_haystack, lower);
+}
+
+const char *rb_text_find_lower_n(const char *lower_haystack, size_t n, const char *needle)
+{
+	if (lower_haystack == NULL || needle == NULL || *needle == '\0')
+		return NULL;
+	char lower[RB_TEXT_NEEDLE_MAX + 1];
+	size_t len = lower_needle(needle, lower);
+	if (len == SIZE_MAX)
+		return rb_text_find_ci_n(lower_haystack, n, needle);
+	return memmem(lower_haystack, n, lower, len);
 }
 
 void rb_pairs_of(unsigned char bits[RB_PAIRS_BYTES], const char *text, size_t len)
@@ -113,16 +139,14 @@ char *rb_text_lower(struct rb_arena *arena, const char *s)
 		return NULL;
 	/* ASCII letters only (text is UTF-8), eight bytes at a time: a whole body is
 	 * lowered per message. */
-	const uint64_t ones = UINT64_C(0x0101010101010101);
-	const uint64_t highs = UINT64_C(0x8080808080808080);
 	size_t i = 0;
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, s + i, 8);
-		uint64_t seven = w & ~highs;
-		uint64_t from_a = seven + (0x80 - 'A') * ones;	   /* high bit: >= 'A' */
-		uint64_t past_z = seven + (0x80 - 'Z' - 1) * ones; /* high bit: > 'Z' */
-		uint64_t upper = (from_a ^ past_z) & ~w & highs;
+		uint64_t seven = w & ~EACH_BYTE(0x80);
+		uint64_t from_a = seven + EACH_BYTE(0x80 - 'A');     /* high bit: >= 'A' */
+		uint64_t past_z = seven + EACH_BYTE(0x80 - 'Z' - 1); /* high bit: > 'Z' */
+		uint64_t upper = (from_a ^ past_z) & ~w & EACH_BYTE(0x80);
 		w |= upper >> 2; /* 0x80 >> 2 is the case bit */
 		memcpy(p + i, &w, 8);
 	}
@@ -158,8 +182,7 @@ char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n)
 		if (i + 8 <= n) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);
-			uint64_t low = (w - UINT64_C(0x2121212121212121)) & ~w &
-				       UINT64_C(0x8080808080808080);
+			uint64_t low = (w - EACH_BYTE(0x21)) & ~w & EACH_BYTE(0x80);
 			if (low == 0) {
 				memcpy(out + o, &w, 8);
 				o += 8;
@@ -170,12 +193,10 @@ char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n)
 			/* Words with single spaces between them are copied as they are too:
 			 * no control byte, no two spaces in a row (within the eight bytes, or
 			 * across the previous one). */
-			const uint64_t ones = UINT64_C(0x0101010101010101);
-			const uint64_t highs = UINT64_C(0x8080808080808080);
-			uint64_t control = (w - 0x20 * ones) & ~w & highs;
-			uint64_t x = w ^ (0x20 * ones); /* zero where a space is */
+			uint64_t control = (w - EACH_BYTE(0x20)) & ~w & EACH_BYTE(0x80);
+			uint64_t x = w ^ EACH_BYTE(' '); /* zero where a space is */
 			uint64_t y = x | (x >> 8) | UINT64_C(0xff00000000000000);
-			uint64_t two_spaces = (y - ones) & ~y & highs;
+			uint64_t two_spaces = (y - EACH_BYTE(1)) & ~y & EACH_BYTE(0x80);
 			if (control == 0 && two_spaces == 0 && !(space && (w & 0xff) == ' ')) {
 				memcpy(out + o, &w, 8);
 				o += 8;

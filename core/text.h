@@ -20,11 +20,14 @@ const char *rb_text_find_ci(const char *haystack, const char *needle);
 const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle);
 bool rb_text_starts_with_ci(const char *s, const char *prefix);
 /*
- * Search an already lowercased haystack for a needle of any case (the needle is
- * lowercased on the way, up to 255 bytes): one lowercase pass per text, then the C
- * library's fast strstr for every needle.
+ * Search an already (ASCII-)lowercased haystack for a needle of any case: one
+ * lowercase pass per text, then the C library's fast strstr (memmem for the _n form,
+ * over n bytes) for every needle. Needles longer than RB_TEXT_NEEDLE_MAX bytes are
+ * searched case-insensitively instead, more slowly.
  */
+#define RB_TEXT_NEEDLE_MAX 255
 const char *rb_text_find_lower(const char *lower_haystack, const char *needle);
+const char *rb_text_find_lower_n(const char *lower_haystack, size_t n, const char *needle);
 bool rb_text_equal_ci(const char *a, const char *b);
 
 /* "<id@host>" (or " id@host ") -> "id@host": the first <...>, else the trimmed text. */

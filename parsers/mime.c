@@ -720,7 +720,7 @@ static const char *next_boundary_line(const char *from, const char *end, const c
 		const char *line = q;
 		while (line > p && line[-1] != '\n' && q - line < 7)
 			line--;
-		bool at_line_start = line == from || (line > from && line[-1] == '\n');
+		bool at_line_start = line == from || line[-1] == '\n';
 		const char *nl = memchr(q, '\n', (size_t)(end - q));
 		const char *line_end = nl ? nl : end;
 		if (at_line_start) {
@@ -961,11 +961,7 @@ const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle)
 		return NULL;
 	if (mail->body_pairs != NULL && !rb_pairs_may_contain(mail->body_pairs, needle, true))
 		return NULL;
-	char lower[256];
-	size_t n = 0;
-	for (; needle[n] != '\0' && n + 1 < sizeof(lower); n++)
-		lower[n] = (char)g_ascii_tolower(needle[n]);
-	return memmem(mail->body_lower, mail->body_lower_len, lower, n);
+	return rb_text_find_lower_n(mail->body_lower, mail->body_lower_len, needle);
 }
 
 const char *rb_mail_header(const struct rb_mail *mail, const char *name)

@@ -182,6 +182,23 @@ static void test_lower_random(struct rb_arena *arena)
 	}
 }
 
+/* Needles longer than the lowering buffer are still found, not cut short. */
+static void test_find_lower_long_needle(void)
+{
+	char hay[700], needle[400];
+	memset(hay, 'a', sizeof(hay) - 1);
+	hay[sizeof(hay) - 1] = '\0';
+	memset(needle, 'A', sizeof(needle) - 1);
+	needle[sizeof(needle) - 1] = '\0';
+	hay[500] = 'b';
+	CHECK(rb_text_find_lower(hay, needle) == hay); /* 399 a's: the first run */
+	needle[300] = 'B'; /* 300 a's, a b, 98 a's: only at 200 */
+	CHECK(rb_text_find_lower(hay, needle) == hay + 200);
+	CHECK(rb_text_find_lower_n(hay, strlen(hay), needle) == hay + 200);
+	CHECK(rb_text_find_lower_n(hay, 500, needle) == NULL); /* it ends past byte 500 */
+	CHECK(rb_text_find_lower_n(hay, strlen(hay), "AAB") == hay + 498);
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -192,6 +209,7 @@ int main(void)
 	test_lines_and_case(arena);
 	test_squeeze_random(arena);
 	test_lower_random(arena);
+	test_find_lower_long_needle();
 	rb_arena_free(&arena);
 	CHECK(arena == NULL);
 	return check_done();
