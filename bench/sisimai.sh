@@ -10,6 +10,7 @@
 # to show it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 repeat=${1:-10}
 scripts/install-deps --bench
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -30,23 +31,6 @@ make_mbox() { # make_mbox COPIES FILE
 	done
 }
 
-# Each command runs RUNS times (default 3) and its fastest run is reported, with the
-# largest peak RSS: the same rule for both tools, so a noisy neighbour does not decide.
-runs=${RUNS:-3}
-measure() { # measure NAME MESSAGES COMMAND... ; sets best_sec and peak_kb
-	local name=$1
-	shift 2
-	: >"$work/$name.times"
-	for ((i = 0; i < runs; i++)); do
-		if ! /usr/bin/time -f '%e %M' -o "$work/$name.time" taskset -c 0 "$@" >"$work/$name.out" 2>"$work/$name.err"; then
-			echo "$name failed:" >&2
-			tail -5 "$work/$name.err" >&2
-			exit 1
-		fi
-		cat "$work/$name.time" >>"$work/$name.times"
-	done
-	read -r best_sec peak_kb < <(awk 'NR == 1 || $1 < s { s = $1 } $2 > k { k = $2 } END { print s, k }' "$work/$name.times")
-}
 
 make_mbox "$repeat" "$work/corpus.mbox"
 make_mbox 1 "$work/one.mbox"
@@ -57,11 +41,11 @@ echo "mbox: $messages messages, $(du -m "$work/corpus.mbox" | cut -f1) MB"
 sisimai_script='use Sisimai; my $n = 0; my $v = Sisimai->make($ARGV[0], delivered => 1) || [];
 $n = scalar @$v; print "$n\n";'
 
-measure rebound "$messages" build/rebound parse --jsonl "$work/corpus.mbox"
+best_of rebound build/rebound parse --jsonl "$work/corpus.mbox"
 r_sec=$best_sec r_rss=$peak_kb
-measure rebound1 "$one" build/rebound parse --jsonl "$work/one.mbox"
+best_of rebound1 build/rebound parse --jsonl "$work/one.mbox"
 r1_sec=$best_sec r1_rss=$peak_kb
-measure sisimai "$messages" perl -e "$sisimai_script" "$work/corpus.mbox"
+best_of sisimai perl -e "$sisimai_script" "$work/corpus.mbox"
 s_sec=$best_sec s_rss=$peak_kb
 
 r_events=$(wc -l <"$work/rebound.out")

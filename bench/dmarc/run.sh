@@ -9,6 +9,7 @@
 # measured here, never asserted in tests. RUNS=N sets how many runs each tool gets.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. bench/lib.sh
 records=${1:-200000}
 scripts/install-deps --bench
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -21,26 +22,9 @@ python3 bench/dmarc/generate.py "$report" "$records"
 mb=$(awk -v b="$(stat -c %s "$report")" 'BEGIN { printf "%.1f", b / 1048576 }')
 echo "report: $records records, $mb MB"
 
-# Each tool runs RUNS times (default 3) and its fastest run is reported, with the
-# largest peak RSS: the same rule for both, so a noisy neighbour does not decide.
-runs=${RUNS:-3}
-run() { # run NAME COMMAND... ; sets best_sec and peak_kb
-	local name=$1
-	shift
-	: >"$work/$name.times"
-	for ((i = 0; i < runs; i++)); do
-		if ! /usr/bin/time -f '%e %M' -o "$work/$name.time" taskset -c 0 "$@" >"$work/$name.out" 2>"$work/$name.err"; then
-			echo "$name failed:" >&2
-			tail -5 "$work/$name.err" >&2
-			exit 1
-		fi
-		cat "$work/$name.time" >>"$work/$name.times"
-	done
-	read -r best_sec peak_kb < <(awk 'NR == 1 || $1 < s { s = $1 } $2 > k { k = $2 } END { print s, k }' "$work/$name.times")
-}
-run rebound build/rebound parse "$report"
+best_of rebound build/rebound parse "$report"
 r_sec=$best_sec r_kb=$peak_kb
-run dmarc-cat dmarc-cat -N -j 1 "$report"
+best_of dmarc-cat dmarc-cat -N -j 1 "$report"
 d_sec=$best_sec d_kb=$peak_kb
 
 records_out=$(grep -c '"type":"dmarc_record"' "$work/rebound.out")
