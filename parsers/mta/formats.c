@@ -129,8 +129,8 @@ const struct rb_text_format rb_text_formats[] = {
 	{.name = "interscanmss",
 	 .command = "RCPT", /* its notices list refused recipients */
 	 .from = {"InterScan MSS", "InterScan Messaging"}},
-	/* Verizon (lhost-verizon-*). */
-	/* Verizon's and Apache James' "Error message below: ... RCPT TO: <a>". */
+	/* Verizon (lhost-verizon-*) and Apache James: "Error message below: ... RCPT TO:
+	 * <a>"; Verizon's other notices name nobody and use the original's To. */
 	{.name = "verizon",
 	 .command = "RCPT",
 	 .from = {"vzwpix.com", "vtext.com"},
