@@ -32,11 +32,62 @@ bool rb_text_next_line(const char **cursor, const char **line_r, size_t *len_r)
 	return true;
 }
 
+static inline unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/*
+ * Case-insensitive (ASCII) search of needle[0..m) in h[0..n). Candidates are the
+ * positions of the needle's first byte in either case, found eight bytes at a time
+ * (for a letter, OR-ing the case bit maps exactly its two cases onto one value); each
+ * is then compared whole. The C library's strcasestr prepares a two-way search on
+ * every call, which costs more than the search itself on the short texts of a bounce.
+ */
+static const char *find_folded(const char *h, size_t n, const char *needle, size_t m)
+{
+	if (m == 0)
+		return h;
+	if (m > n)
+		return NULL;
+	unsigned char first = ascii_lower((unsigned char)needle[0]);
+	bool letter = first >= 'a' && first <= 'z';
+	uint64_t fold = letter ? EACH_BYTE(0x20) : 0;
+	uint64_t want = EACH_BYTE(first);
+	size_t last = n - m; /* the last position a match can start at */
+	size_t i = 0;
+	while (i <= last) {
+		if (i + 8 <= last + 1) {
+			uint64_t w;
+			memcpy(&w, h + i, 8);
+			uint64_t x = (w | fold) ^ want; /* zero bytes: candidates */
+			uint64_t hits = (x - EACH_BYTE(1)) & ~x & EACH_BYTE(0x80);
+			if (hits == 0) {
+				i += 8;
+				continue;
+			}
+			/* The lowest flagged byte is exact (borrows only run upward). */
+			i += (size_t)__builtin_ctzll(hits) / 8;
+		} else if (ascii_lower((unsigned char)h[i]) != first) {
+			i++;
+			continue;
+		}
+		size_t k = 1;
+		while (k < m && ascii_lower((unsigned char)h[i + k]) ==
+				    ascii_lower((unsigned char)needle[k]))
+			k++;
+		if (k == m)
+			return h + i;
+		i++;
+	}
+	return NULL;
+}
+
 const char *rb_text_find_ci(const char *haystack, const char *needle)
 {
 	if (haystack == NULL || needle == NULL)
 		return NULL;
-	return strcasestr(haystack, needle);
+	return find_folded(haystack, strlen(haystack), needle, strlen(needle));
 }
 
 const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle)
@@ -44,11 +95,7 @@ const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle
 	size_t nlen = strlen(needle);
 	if (haystack == NULL || nlen == 0 || nlen > n)
 		return NULL;
-	for (size_t i = 0; i + nlen <= n && haystack[i] != '\0'; i++) {
-		if (strncasecmp(haystack + i, needle, nlen) == 0)
-			return haystack + i;
-	}
-	return NULL;
+	return find_folded(haystack, strnlen(haystack, n), needle, nlen);
 }
 
 /* The needle ASCII-lowercased into out; its length, or SIZE_MAX when it does not fit. */
@@ -71,7 +118,7 @@ const char *rb_text_find_lower(const char *lower_haystack, const char *needle)
 		return NULL;
 	char lower[RB_TEXT_NEEDLE_MAX + 1];
 	if (lower_needle(needle, lower) == SIZE_MAX)
-		return strcasestr(lower_haystack, needle); /* too long to copy: the slow way */
+		return rb_text_find_ci(lower_haystack, needle); /* too long to copy: the slow way */
 	return strstr(lower_haystack, lower);
 }
 

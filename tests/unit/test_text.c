@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <stdint.h>
+#include <string.h>
 
 #include "check.h"
 #include "core/arena.h"
@@ -199,6 +200,62 @@ static void test_find_lower_long_needle(void)
 	CHECK(rb_text_find_lower_n(hay, strlen(hay), "AAB") == hay + 498);
 }
 
+/* The plain definition: the first i where needle matches, ASCII case folded. */
+static const char *find_ci_reference(const char *h, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+	for (size_t i = 0; i + m <= n; i++) {
+		size_t k = 0;
+		while (k < m) {
+			unsigned char a = (unsigned char)h[i + k], b = (unsigned char)needle[k];
+			if (a >= 'A' && a <= 'Z')
+				a += 32;
+			if (b >= 'A' && b <= 'Z')
+				b += 32;
+			if (a != b)
+				break;
+			k++;
+		}
+		if (k == m)
+			return h + i;
+	}
+	return NULL;
+}
+
+/*
+ * Case-insensitive search against the plain definition: a small alphabet (so matches
+ * are common) holding letters, the bytes one case bit away from letters ('@', '[',
+ * '`', '{') and 8-bit bytes; every alignment, needles of 1 to 12 bytes.
+ */
+static void test_find_ci_random(void)
+{
+	static const char alphabet[] = "aAbBzZ@[`{\x80\xc1 ";
+	uint32_t seed = 4242;
+	char hay[80], needle[13];
+	for (int round = 0; round < 50000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 8) % sizeof(hay);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			hay[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		hay[n] = '\0';
+		seed = seed * 1103515245u + 12345u;
+		size_t m = 1 + (seed >> 8) % (sizeof(needle) - 1);
+		for (size_t i = 0; i < m; i++) {
+			seed = seed * 1103515245u + 12345u;
+			needle[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		needle[m] = '\0';
+		CHECK(rb_text_find_ci(hay, needle) == find_ci_reference(hay, n, needle));
+		size_t cut = n ? (seed >> 4) % (n + 1) : 0;
+		CHECK(rb_text_find_ci_n(hay, cut, needle) == find_ci_reference(hay, cut, needle));
+	}
+	/* The search stops at a NUL inside the given length. */
+	CHECK(rb_text_find_ci_n("ab\0cd", 5, "cd") == NULL);
+	CHECK(rb_text_find_ci("x", "") != NULL);
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -210,6 +267,7 @@ int main(void)
 	test_squeeze_random(arena);
 	test_lower_random(arena);
 	test_find_lower_long_needle();
+	test_find_ci_random();
 	rb_arena_free(&arena);
 	CHECK(arena == NULL);
 	return check_done();
