@@ -91,9 +91,13 @@ void *rb_arena_alloc(struct rb_arena *arena, size_t size)
 
 void *rb_arena_realloc(struct rb_arena *arena, void *old, size_t old_size, size_t new_size)
 {
-	void *p = rb_arena_alloc(arena, new_size);
-	if (p != NULL && old != NULL)
-		memcpy(p, old, old_size < new_size ? old_size : new_size);
+	unsigned char *p = rb_arena_alloc_unzeroed(arena, new_size);
+	if (p == NULL)
+		return NULL;
+	size_t kept = old == NULL ? 0 : old_size < new_size ? old_size : new_size;
+	if (kept > 0)
+		memcpy(p, old, kept);
+	memset(p + kept, 0, new_size - kept); /* only the new room is zeroed */
 	return p;
 }
 

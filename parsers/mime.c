@@ -192,7 +192,7 @@ static const char *nul_safe_text(struct rb_arena *arena, const unsigned char *da
 {
 	if (memchr(data, '\0', len) == NULL)
 		return bytes_to_text(arena, data, len, charset);
-	unsigned char *copy = rb_arena_alloc(arena, len + 1);
+	unsigned char *copy = rb_arena_alloc_unzeroed(arena, len + 1);
 	if (copy == NULL)
 		return "";
 	for (size_t i = 0; i < len; i++)
@@ -204,7 +204,7 @@ static const char *nul_safe_text(struct rb_arena *arena, const unsigned char *da
 static const char *html_to_text(struct rb_arena *arena, const char *html)
 {
 	size_t n = strlen(html);
-	char *out = rb_arena_alloc(arena, n + 1);
+	char *out = rb_arena_alloc_unzeroed(arena, n + 1);
 	if (out == NULL)
 		return "";
 	size_t o = 0;
@@ -296,6 +296,28 @@ struct header_list {
 	size_t count, cap;
 };
 
+/*
+ * The value of h, decoded on first use and kept (see struct rb_header). The raw bytes
+ * live in the same arena as the header, so they outlive it.
+ */
+static const char *header_value(struct rb_arena *arena, struct rb_header *h)
+{
+	if (h->value != NULL)
+		return h->value;
+	const char *raw = h->raw;
+	size_t n = h->raw_len;
+	const char *value;
+	if (!h->raw_decode || (is_plain_ascii((const unsigned char *)raw, n) &&
+			       memchr(raw, '\0', n) == NULL && !has_encoded_word(raw, n))) {
+		/* Most values: ASCII with nothing to decode, squeezed in one copy. */
+		value = rb_text_squeezen(arena, raw, n);
+	} else {
+		value = header_decode(arena, rb_arena_strndup(arena, raw, n));
+	}
+	h->value = value ? value : "";
+	return h->value;
+}
+
 static bool is_header_name_char(unsigned char c)
 {
 	return c > 32 && c < 127 && c != ':';
@@ -332,13 +354,15 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		while (colon < line_end && (*colon == ' ' || *colon == '\t'))
 			colon++; /* lenient: "Name : value" */
 		if ((colon == line_end || *colon != ':' || name_end == p) && out->count > 0 &&
-		    (looks_like_parameter(p, line_end) || *out->items[out->count - 1].value == '\0')) {
+		    (looks_like_parameter(p, line_end) ||
+		     *header_value(arena, &out->items[out->count - 1]) == '\0')) {
 			/* Lenient: a folded line that lost its indentation, as a parameter
 			 * ("Content-Type: multipart/alternative;\nboundary=...") or as the value
 			 * of a header left empty ("X-Message-Info:\n5vMbyq..."). */
 			struct rb_header *prev = &out->items[out->count - 1];
 			char *more = rb_arena_strndup(arena, p, (size_t)(line_end - p));
-			prev->value = rb_arena_printf(arena, "%s %s", prev->value, more ? more : "");
+			prev->value = rb_arena_printf(arena, "%s %s", header_value(arena, prev),
+						      more ? more : "");
 			p = nl ? nl + 1 : end;
 			continue;
 		}
@@ -364,34 +388,35 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		struct rb_header *h = &out->items[out->count++];
 		h->name_len = (size_t)(name_end - p);
 		h->name = rb_arena_strndup(arena, p, h->name_len);
-		size_t vlen = (size_t)(value_end - value);
-		if (!decode || (is_plain_ascii((const unsigned char *)value, vlen) &&
-				memchr(value, '\0', vlen) == NULL && !has_encoded_word(value, vlen))) {
-			/* Most values: ASCII with nothing to decode, squeezed in one copy. */
-			h->value = rb_text_squeezen(arena, value, vlen);
-		} else {
-			h->value = header_decode(arena, rb_arena_strndup(arena, value, vlen));
-		}
+		h->value = NULL; /* decoded when first looked up: header_value() */
+		h->raw = value;
+		h->raw_len = (size_t)(value_end - value);
+		h->raw_decode = decode;
 		p = value_end < end ? value_end + 1 : end;
 	}
 	return end;
 }
 
-/* The first header of that name in items[0..count), NULL when none; lengths first. */
-static const struct rb_header *headers_find(const struct rb_header *items, size_t count,
-					    const char *name)
+/*
+ * The value of the first header of that name in items[0..count) (lengths compared
+ * first), NULL when none. The items are the arena's, written only here and in
+ * parse_headers: the const of a lookup through a const rb_mail is cast away to keep
+ * the decoded value.
+ */
+static const char *headers_find(struct rb_arena *arena, const struct rb_header *items,
+				size_t count, const char *name)
 {
 	size_t len = strlen(name);
 	for (size_t i = 0; i < count; i++)
 		if (items[i].name_len == len && g_ascii_strncasecmp(items[i].name, name, len) == 0)
-			return &items[i];
+			return header_value(arena, (struct rb_header *)&items[i]);
 	return NULL;
 }
 
-static const char *header_find(const struct header_list *h, const char *name)
+static const char *header_find(struct rb_arena *arena, const struct header_list *h,
+			       const char *name)
 {
-	const struct rb_header *found = headers_find(h->items, h->count, name);
-	return found ? found->value : NULL;
+	return headers_find(arena, h->items, h->count, name);
 }
 
 size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
@@ -402,6 +427,8 @@ size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
 	if (text == NULL)
 		return 0;
 	parse_headers(arena, text, text + strlen(text), &list, true);
+	for (size_t i = 0; i < list.count; i++) /* callers read values directly */
+		header_value(arena, &list.items[i]);
 	*headers_r = list.items;
 	return list.count;
 }
@@ -448,7 +475,7 @@ static char *decode_rfc2231(struct rb_arena *arena, const char *v, bool has_char
 		}
 	}
 	size_t n = strlen(text), o = 0;
-	char *out = rb_arena_alloc(arena, n + 1);
+	char *out = rb_arena_alloc_unzeroed(arena, n + 1);
 	if (out == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -504,7 +531,7 @@ static void parse_content_type(struct rb_arena *arena, const char *value, bool d
 		if (*v == '"') {
 			const char *q = v + 1;
 			size_t cap = strlen(q), o = 0;
-			char *buf = rb_arena_alloc(arena, cap + 1);
+			char *buf = rb_arena_alloc_unzeroed(arena, cap + 1);
 			if (buf == NULL)
 				return;
 			while (*q && *q != '"') {
@@ -563,7 +590,7 @@ static unsigned char *decode_transfer(struct rb_arena *arena, const char *cte, c
 				      size_t len, size_t *len_r)
 {
 	*len_r = 0;
-	unsigned char *out = rb_arena_alloc(arena, len + 3);
+	unsigned char *out = rb_arena_alloc_unzeroed(arena, len + 3);
 	if (out == NULL)
 		return NULL;
 	int state = 0;
@@ -795,11 +822,11 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 	struct rb_arena *arena = w->arena;
 	const struct header_list headers = *hl;
 	struct content_type ct, disp;
-	parse_content_type(arena, header_find(&headers, "Content-Type"), false, &ct);
-	parse_content_type(arena, header_find(&headers, "Content-Disposition"), true, &disp);
+	parse_content_type(arena, header_find(arena, &headers, "Content-Type"), false, &ct);
+	parse_content_type(arena, header_find(arena, &headers, "Content-Disposition"), true, &disp);
 	if (*ct.type == '\0')
 		ct.type = default_type;
-	const char *cte = header_find(&headers, "Content-Transfer-Encoding");
+	const char *cte = header_find(arena, &headers, "Content-Transfer-Encoding");
 
 	if (strncmp(ct.type, "multipart/", 10) == 0 && *ct.boundary &&
 	    has_boundary_line(body, end, ct.boundary)) {
@@ -900,6 +927,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	struct rb_mail *mail = rb_arena_alloc(arena, sizeof(*mail));
 	if (mail == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory");
+	mail->arena = arena;
 	mail->headers = headers.items;
 	mail->header_count = headers.count;
 	mail->subject = rb_mail_header(mail, "Subject");
@@ -912,7 +940,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	g_free(decoded_mid);
 
 	struct content_type ct;
-	parse_content_type(arena, header_find(&headers, "Content-Type"), false, &ct);
+	parse_content_type(arena, header_find(arena, &headers, "Content-Type"), false, &ct);
 	mail->content_type = *ct.type ? ct.type : "text/plain";
 	mail->report_type = ct.report_type;
 
@@ -926,7 +954,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	mail->body = w.body.len ? acc_str(&w.body) : html_to_text(arena, acc_str(&w.html));
 	mail->body_lower = rb_text_lower(arena, mail->body);
 	mail->body_lower_len = mail->body_lower ? strlen(mail->body_lower) : 0;
-	unsigned char *pairs = rb_arena_alloc(arena, RB_PAIRS_BYTES);
+	unsigned char *pairs = rb_arena_alloc_unzeroed(arena, RB_PAIRS_BYTES); /* rb_pairs_of clears it */
 	if (pairs != NULL)
 		rb_pairs_of(pairs, mail->body_lower ? mail->body_lower : "", mail->body_lower_len);
 	mail->body_pairs = pairs;
@@ -966,13 +994,13 @@ const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle)
 
 const char *rb_mail_header(const struct rb_mail *mail, const char *name)
 {
-	const struct rb_header *found = headers_find(mail->headers, mail->header_count, name);
-	return found ? found->value : "";
+	const char *found = headers_find(mail->arena, mail->headers, mail->header_count, name);
+	return found ? found : "";
 }
 
 const char *rb_mail_original_header(const struct rb_mail *mail, const char *name)
 {
-	const struct rb_header *found =
-	    headers_find(mail->original_headers, mail->original_header_count, name);
-	return found ? found->value : "";
+	const char *found = headers_find(mail->arena, mail->original_headers,
+					 mail->original_header_count, name);
+	return found ? found : "";
 }

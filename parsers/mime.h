@@ -18,10 +18,20 @@
 #include "core/arena.h"
 #include "rebound/rebound.h"
 
+/*
+ * A header field. Its value is unfolded, squeezed and RFC 2047 decoded when it is
+ * first looked up (rb_mail_header and friends), not when the block is parsed: most
+ * fields of a bounce (Received, DKIM-Signature, ...) are never read. Until then
+ * `value` is NULL and `raw` holds the bytes after the colon; read values through the
+ * lookup functions, or after rb_mime_parse_header_block, which decodes them all.
+ */
 struct rb_header {
 	const char *name;
 	const char *value;
 	size_t name_len; /* strlen(name): lookups compare it first */
+	const char *raw;  /* the value as written (folded), raw_len bytes */
+	size_t raw_len;
+	bool raw_decode;  /* RFC 2047 words and charsets are decoded */
 };
 
 struct rb_part {
@@ -36,6 +46,7 @@ struct rb_part {
 };
 
 struct rb_mail {
+	struct rb_arena *arena;         /* where header values are decoded on lookup */
 	const struct rb_header *headers;  /* top-level headers in order */
 	size_t header_count;
 	const char *subject;

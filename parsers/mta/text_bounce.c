@@ -154,7 +154,7 @@ struct text_record {
 static void diag_append(struct rb_arena *arena, struct text_record *r, const char *s, size_t n)
 {
 	if (r->diag == NULL) {
-		r->diag = rb_arena_alloc(arena, TEXT_DIAGNOSTIC_MAX + 1);
+		r->diag = rb_arena_alloc_unzeroed(arena, TEXT_DIAGNOSTIC_MAX + 1);
 		if (r->diag == NULL)
 			return;
 	}
@@ -222,7 +222,9 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		out->inline_original = inline_headers;
 	}
 
-	struct text_record *recs = rb_arena_alloc(arena, TEXT_MAX_RECORDS * sizeof(*recs));
+	/* Unzeroed: a record is written whole when it is added. */
+	struct text_record *recs =
+	    rb_arena_alloc_unzeroed(arena, TEXT_MAX_RECORDS * sizeof(*recs));
 	if (recs == NULL)
 		return -1;
 	size_t nrec = 0;
