@@ -413,6 +413,11 @@ static const char *headers_find(struct rb_arena *arena, const struct rb_header *
 	return NULL;
 }
 
+const char *rb_header_value(struct rb_arena *arena, const struct rb_header *h)
+{
+	return header_value(arena, (struct rb_header *)h);
+}
+
 static const char *header_find(struct rb_arena *arena, const struct header_list *h,
 			       const char *name)
 {
@@ -427,8 +432,6 @@ size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
 	if (text == NULL)
 		return 0;
 	parse_headers(arena, text, text + strlen(text), &list, true);
-	for (size_t i = 0; i < list.count; i++) /* callers read values directly */
-		header_value(arena, &list.items[i]);
 	*headers_r = list.items;
 	return list.count;
 }

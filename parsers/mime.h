@@ -23,7 +23,7 @@
  * first looked up (rb_mail_header and friends), not when the block is parsed: most
  * fields of a bounce (Received, DKIM-Signature, ...) are never read. Until then
  * `value` is NULL and `raw` holds the bytes after the colon; read values through the
- * lookup functions, or after rb_mime_parse_header_block, which decodes them all.
+ * lookup functions or rb_header_value().
  */
 struct rb_header {
 	const char *name;
@@ -108,5 +108,8 @@ char *rb_mime_normalize_newlines(struct rb_arena *arena, const unsigned char *da
 /* Parse a header block ("Name: value" lines, folded) into arena headers. */
 size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
 				  struct rb_header **headers_r);
+
+/* The value of h (decoded into arena on first use; arena is the one h was parsed in). */
+const char *rb_header_value(struct rb_arena *arena, const struct rb_header *h);
 
 #endif
