@@ -78,17 +78,20 @@ char *rb_mime_normalize_newlines(struct rb_arena *arena, const unsigned char *da
 		*len_r = len;
 		return out;
 	}
-	size_t head = (size_t)(cr - data), o = head;
-	memcpy(out, data, head);
-	for (size_t i = head; i < len; i++) {
-		if (data[i] == '\r') {
-			out[o++] = '\n';
-			if (i + 1 < len && data[i + 1] == '\n')
-				i++;
-		} else {
-			out[o++] = (char)data[i];
-		}
+	/* Runs between CRs are copied whole: a CRLF message has one CR per line. */
+	size_t o = 0, i = 0;
+	while (cr != NULL) {
+		size_t run = (size_t)(cr - (data + i));
+		memcpy(out + o, data + i, run);
+		o += run;
+		out[o++] = '\n';
+		i += run + 1;
+		if (i < len && data[i] == '\n')
+			i++;
+		cr = i < len ? memchr(data + i, '\r', len - i) : NULL;
 	}
+	memcpy(out + o, data + i, len - i);
+	o += len - i;
 	out[o] = '\0';
 	*len_r = o;
 	return out;

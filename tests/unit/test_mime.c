@@ -4,6 +4,7 @@
  */
 #include <glib.h>
 #include <gmime/gmime.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -372,6 +373,39 @@ static void test_dates(struct rb_arena *arena)
 	CHECK(rb_mail_date_parse_common("29 Feb 2024 10:00 -0000", &epoch));
 }
 
+/* Newline normalization against the byte-by-byte definition: CRLF and lone CR become
+ * LF; random runs of CR, LF and text at every length. */
+static void test_normalize_random(struct rb_arena *arena)
+{
+	static const char alphabet[] = "\r\n\ra b";
+	unsigned char in[64];
+	char want[65];
+	uint32_t seed = 99;
+	for (int round = 0; round < 20000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 8) % sizeof(in);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			in[i] = (unsigned char)alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+		}
+		size_t o = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (in[i] == '\r') {
+				want[o++] = '\n';
+				if (i + 1 < n && in[i + 1] == '\n')
+					i++;
+			} else {
+				want[o++] = (char)in[i];
+			}
+		}
+		want[o] = '\0';
+		size_t got_len = 0;
+		const char *got = rb_mime_normalize_newlines(arena, in, n, &got_len);
+		CHECK(got != NULL && got_len == o);
+		CHECK_STR(got, want);
+	}
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -384,6 +418,7 @@ int main(void)
 	test_message_entry();
 	test_dates(arena);
 	test_delimiters(arena);
+	test_normalize_random(arena);
 	rb_arena_free(&arena);
 	return check_done();
 }
