@@ -410,8 +410,11 @@ static const char *headers_find(struct rb_arena *arena, const struct rb_header *
 				size_t count, const char *name)
 {
 	size_t len = strlen(name);
+	/* OR-ing the case bit folds a letter's two cases (a prefilter; the compare decides). */
+	unsigned char first = (unsigned char)name[0] | 0x20;
 	for (size_t i = 0; i < count; i++)
-		if (items[i].name_len == len && g_ascii_strncasecmp(items[i].name, name, len) == 0)
+		if (items[i].name_len == len && ((unsigned char)items[i].name[0] | 0x20) == first &&
+		    g_ascii_strncasecmp(items[i].name, name, len) == 0)
 			return header_value(arena, (struct rb_header *)&items[i]);
 	return NULL;
 }
