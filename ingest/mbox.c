@@ -44,15 +44,59 @@ static enum rb_status buf_append(struct mbox_buf *b, const char *s, size_t n, si
 	return RB_OK;
 }
 
-static enum rb_status deliver(struct mbox_buf *b, const char *label, const char *kind,
-			      unsigned index, const struct rb_ingest_handler *h)
+/*
+ * Most messages are handed over where they lie in the read block, without a copy:
+ * a message's lines stay "pending" ([pin, start) of the block) until it ends. They
+ * are copied into the message buffer only when they cannot stay: before an escaped
+ * line (which loses a '>'), or before the block is compacted to read more.
+ */
+struct line_reader {
+	FILE *in;
+	char *buf;
+	size_t cap, start, end;
+	bool eof;
+	size_t pin;           /* where the pending lines start; NO_PIN when none */
+	struct mbox_buf *msg; /* where pending lines go when they cannot stay */
+	size_t max;           /* max_message_bytes */
+};
+
+#define NO_PIN ((size_t)-1)
+
+/* Copy the pending lines into the message buffer; nothing is pending after. */
+static enum rb_status spill_pending(struct line_reader *r, struct rb_error *err)
+{
+	enum rb_status st = RB_OK;
+	if (r->pin != NO_PIN && r->start > r->pin)
+		st = buf_append(r->msg, r->buf + r->pin, r->start - r->pin, r->max, err);
+	r->pin = NO_PIN;
+	return st;
+}
+
+static enum rb_status deliver(struct line_reader *r, struct mbox_buf *b, const char *label,
+			      const char *kind, unsigned index, size_t line_len,
+			      const struct rb_ingest_handler *h, struct rb_error *err)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s#%u", label, index);
 	struct rb_source src = {.kind = kind, .path = path};
-	enum rb_status st =
-		h->on_message(h->ctx, b->data ? b->data : (const unsigned char *)"", b->len,
-			      b->full_len, &src);
+	/* The pending lines end before the line just read (a separator or the end). */
+	size_t pending_end = r->start - line_len;
+	enum rb_status st;
+	if (b->full_len == 0 && r->pin != NO_PIN) {
+		/* Nothing copied yet: the message is handed over in place. */
+		size_t n = pending_end - r->pin;
+		st = h->on_message(h->ctx, (const unsigned char *)r->buf + r->pin,
+				   n < r->max ? n : r->max, n, &src);
+	} else {
+		if (r->pin != NO_PIN && pending_end > r->pin) {
+			st = buf_append(b, r->buf + r->pin, pending_end - r->pin, r->max, err);
+			if (st != RB_OK)
+				return st;
+		}
+		st = h->on_message(h->ctx, b->data ? b->data : (const unsigned char *)"", b->len,
+				   b->full_len, &src);
+	}
+	r->pin = NO_PIN;
 	b->len = 0;
 	b->full_len = 0;
 	return st;
@@ -66,17 +110,13 @@ static bool is_escaped_from(const char *line, size_t n)
 	return i > 0 && n - i >= 5 && memcmp(line + i, "From ", 5) == 0;
 }
 
-/* Lines of a stream, read in large blocks (getline per line cost more than the
- * parsing of some messages). A line longer than the block grows the buffer. */
-struct line_reader {
-	FILE *in;
-	char *buf;
-	size_t cap, start, end;
-	bool eof;
-};
-
-/* The next line, newline included, into line_r and len_r; false at the end. */
-static bool next_line(struct line_reader *r, const char **line_r, size_t *len_r, bool *nomem_r)
+/*
+ * The next line, newline included, into line_r and len_r; false at the end. Lines
+ * are read in large blocks (getline per line cost more than the parsing of some
+ * messages); a line longer than the block grows it.
+ */
+static bool next_line(struct line_reader *r, const char **line_r, size_t *len_r, bool *nomem_r,
+		      enum rb_status *st_r, struct rb_error *err)
 {
 	for (;;) {
 		char *nl = r->end > r->start ? memchr(r->buf + r->start, '\n', r->end - r->start)
@@ -89,6 +129,10 @@ static bool next_line(struct line_reader *r, const char **line_r, size_t *len_r,
 			return true;
 		}
 		if (r->eof)
+			return false;
+		/* Pending lines would move: copy them out first. */
+		*st_r = spill_pending(r, err);
+		if (*st_r != RB_OK)
 			return false;
 		/* Keep the partial line, make room, read more. */
 		if (r->start > 0) {
@@ -117,19 +161,19 @@ enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 			      const struct rb_ingest_handler *handler, struct rb_error *err)
 {
 	struct mbox_buf b = {0};
-	struct line_reader r = {.in = in};
+	struct line_reader r = {.in = in, .pin = NO_PIN, .msg = &b,
+				.max = handler->max_message_bytes};
 	const char *line;
 	size_t n;
 	bool nomem = false;
 	unsigned index = 0;
 	bool in_message = false;
 	enum rb_status st = RB_OK;
-	size_t max = handler->max_message_bytes;
 
-	while (st == RB_OK && next_line(&r, &line, &n, &nomem)) {
+	while (st == RB_OK && next_line(&r, &line, &n, &nomem, &st, err)) {
 		if (n >= 5 && memcmp(line, "From ", 5) == 0) {
 			if (in_message)
-				st = deliver(&b, label, kind, index, handler);
+				st = deliver(&r, &b, label, kind, index, n, handler, err);
 			in_message = true;
 			index++;
 			continue;
@@ -139,17 +183,23 @@ enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 			in_message = true;
 			index++;
 		}
-		if (is_escaped_from(line, n))
-			st = buf_append(&b, line + 1, n - 1, max, err);
-		else
-			st = buf_append(&b, line, n, max, err);
+		if (is_escaped_from(line, n)) {
+			/* The pending lines end where this one starts. */
+			r.start -= n;
+			st = spill_pending(&r, err);
+			r.start += n;
+			if (st == RB_OK)
+				st = buf_append(&b, line + 1, n - 1, r.max, err);
+		} else if (r.pin == NO_PIN) {
+			r.pin = (size_t)(line - r.buf);
+		}
 	}
 	if (st == RB_OK && nomem)
 		st = rb_error_set(err, RB_ERR_NOMEM, "%s: out of memory reading a line", label);
 	if (st == RB_OK && ferror(in))
 		st = rb_error_set(err, RB_ERR_IO, "%s: read failed: %s", label, strerror(errno));
 	if (st == RB_OK && in_message)
-		st = deliver(&b, label, kind, index, handler);
+		st = deliver(&r, &b, label, kind, index, 0, handler, err);
 	free(r.buf);
 	free(b.data);
 	return st;

@@ -139,8 +139,8 @@ static void reference_split(const char *text, size_t n, size_t max, struct diges
 }
 
 /* Random mboxes (separators, escaped and unescaped "From " lines, "From " inside
- * lines, lines longer than the reader's 1 MiB block, no final newline) split as the
- * line-by-line rules say. */
+ * lines, lines longer than the reader's 1 MiB block, messages across its blocks, no
+ * final newline) split as the line-by-line rules say. */
 static void test_mbox_rules(const char *dir)
 {
 	static const char *const lines[] = {
@@ -154,7 +154,9 @@ static void test_mbox_rules(const char *dir)
 	for (int round = 0; round < 60; round++) {
 		size_t cap = 4u << 20, n = 0;
 		char *text = malloc(cap);
-		int count = 1 + (int)(seed % 400);
+		/* Every third round is megabytes of short lines: messages then straddle
+		 * the reader's 1 MiB blocks, with and without escaped lines. */
+		int count = round % 3 == 1 ? 100000 + (int)(seed % 50000) : 1 + (int)(seed % 400);
 		if (round % 4 != 3) { /* most start as an mbox does */
 			memcpy(text, lines[0], strlen(lines[0]));
 			n = strlen(lines[0]);
