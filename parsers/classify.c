@@ -142,16 +142,23 @@ struct phrase_row {
 	const char *reason;
 	const char *phrase;	 /* lowercase substring */
 	unsigned short first_pair; /* its first two bytes (0 for a one-byte phrase) */
+	unsigned short last_pair;  /* its last two bytes (0 for a one-byte phrase) */
 };
 
-/* A row, with its phrase's first byte pair worked out by the compiler: the pair test
- * that dismisses most rows is then one bit lookup (rb_pairs). */
+/* A pair of bytes of a string literal as one number, as rb_pairs indexes them. */
+#define PAIR_AT(s, i) ((unsigned)(unsigned char)(s)[i] << 8 | (unsigned char)(s)[(i) + 1])
+
+/* A row, with its phrase's first and last byte pairs worked out by the compiler: the
+ * pair tests that dismiss most rows are then two bit lookups (rb_pairs). The phrase
+ * must be a string literal (its length is sizeof - 1): pasting "" before it makes
+ * anything else fail to compile. */
 #define ROW(reason, phrase)                                                                   \
 	{                                                                                     \
 		reason, phrase,                                                               \
-		    (unsigned short)((phrase)[1] ? (unsigned char)(phrase)[0] << 8 |         \
-						       (unsigned char)(phrase)[1]              \
-						 : 0)                                      \
+		    (unsigned short)(sizeof("" phrase) > 2 ? PAIR_AT(phrase, 0) : 0),          \
+		    (unsigned short)(sizeof("" phrase) > 2                                     \
+					 ? PAIR_AT(phrase, sizeof("" phrase) - 3)              \
+					 : 0)                                                  \
 	}
 
 /*
@@ -628,13 +635,14 @@ static const struct phrase_row weak_phrase_table[] = {
 	ROW("rejected", "rejected"),
 };
 
-/* Lowercase the first n bytes of s into buf (size cap). */
-/* Lowercase s into buf (size cap); returns the length written. */
+/* Lowercase s (ASCII letters) into buf (size cap); returns the length written. */
 static size_t lower_copy(char *buf, size_t cap, const char *s)
 {
 	size_t i = 0;
-	for (; s != NULL && s[i] != '\0' && i + 1 < cap; i++)
-		buf[i] = (char)tolower((unsigned char)s[i]);
+	for (; s != NULL && s[i] != '\0' && i + 1 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		buf[i] = (char)((unsigned)(c - 'A') < 26u ? c | 0x20 : c);
+	}
 	buf[i] = '\0';
 	return i;
 }
@@ -646,8 +654,8 @@ static const char *match_table(const char *text, const unsigned char *pairs,
 			       const struct phrase_row *table, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		unsigned v = table[i].first_pair;
-		if (v != 0 && !((pairs[v >> 3] >> (v & 7)) & 1))
+		unsigned v = table[i].first_pair, w = table[i].last_pair;
+		if (v != 0 && (!((pairs[v >> 3] >> (v & 7)) & 1) || !((pairs[w >> 3] >> (w & 7)) & 1)))
 			continue;
 		if (rb_pairs_may_contain(pairs, table[i].phrase + 1, false) &&
 		    strstr(text, table[i].phrase) != NULL)
