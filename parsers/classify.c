@@ -129,10 +129,13 @@ static const struct status_row *status_lookup(const char *status)
 	if (status == NULL || strlen(status) < 5)
 		return NULL;
 	const char *rest = status + 2; /* after "5." */
-	for (size_t i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++)
-		if (strcmp(status_table[i].code, rest) == 0 ||
-		    strcmp(status_table[i].code, status) == 0) /* a row for one class only */
+	for (size_t i = 0; i < sizeof(status_table) / sizeof(status_table[0]); i++) {
+		const char *code = status_table[i].code;
+		/* First bytes first: most rows are dismissed without a comparison. */
+		if ((code[0] == rest[0] && strcmp(code, rest) == 0) ||
+		    (code[0] == status[0] && strcmp(code, status) == 0)) /* one class only */
 			return &status_table[i];
+	}
 	return NULL;
 }
 
