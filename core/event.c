@@ -366,10 +366,31 @@ enum rb_status rb_event_finish(struct rb_emitter *em, struct rb_event *ev)
 		if (!id_hash(em, ev->id_key, ev->id_key_len, hex))
 			ev->failed = true;
 	} else {
-		char buf[128];
-		int n = snprintf(buf, sizeof(buf), "v1\n%s\n%s\n%u", em->sha256,
-				 rb_event_type_name(ev->type), ev->seq);
-		rb_sha256_hex(buf, (size_t)n, hex);
+		/* "v1\n" sha256 "\n" type "\n" seq, written by hand: snprintf was a tenth of
+		 * the cost of an event. */
+		enum { TYPE_NAME_MAX = 32, SEQ_DIGITS = 10 }; /* names are short; seq a 32-bit */
+		char buf[3 + sizeof(em->sha256) + TYPE_NAME_MAX + 1 + SEQ_DIGITS];
+		const char *type = rb_event_type_name(ev->type);
+		size_t hash_len = strnlen(em->sha256, sizeof(em->sha256) - 1);
+		size_t type_len = strnlen(type, TYPE_NAME_MAX);
+		memcpy(buf, "v1\n", 3);
+		size_t n = 3;
+		memcpy(buf + n, em->sha256, hash_len);
+		n += hash_len;
+		buf[n++] = '\n';
+		memcpy(buf + n, type, type_len);
+		n += type_len;
+		buf[n++] = '\n';
+		char digits[SEQ_DIGITS];
+		size_t d = 0;
+		unsigned seq = ev->seq;
+		do {
+			digits[d++] = (char)('0' + seq % 10);
+			seq /= 10;
+		} while (seq != 0 && d < SEQ_DIGITS);
+		while (d > 0)
+			buf[n++] = digits[--d];
+		rb_sha256_hex(buf, n, hex);
 	}
 	memcpy(ev->id, hex, EVENT_ID_HEX);
 	ev->id[EVENT_ID_HEX] = '\0';
