@@ -11,6 +11,9 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* Word-at-a-time helpers: a byte repeated in each of the eight bytes of a word. */
 #define EACH_BYTE(b) (UINT64_C(0x0101010101010101) * (uint8_t)(b))
@@ -98,6 +101,43 @@ const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle
 	return find_folded(haystack, strnlen(haystack, n), needle, nlen);
 }
 
+const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m)
+{
+	if (m == 0)
+		return h;
+	if (m > n)
+		return NULL;
+	if (m == 1)
+		return memchr(h, needle[0], n);
+#ifdef __SSE2__
+	const __m128i first = _mm_set1_epi8(needle[0]);
+	const __m128i last = _mm_set1_epi8(needle[m - 1]);
+	/* Failed whole comparisons allowed before the linear fallback takes over. */
+	size_t budget = n / 8 + 64;
+	size_t i = 0;
+	for (; i + m - 1 + 16 <= n; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + m - 1));
+		unsigned hits = (unsigned)_mm_movemask_epi8(
+		    _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+		while (hits != 0) {
+			unsigned at = (unsigned)__builtin_ctz(hits);
+			if (memcmp(h + i + at + 1, needle + 1, m - 2) == 0)
+				return h + i + at;
+			if (--budget == 0) {
+				size_t from = i + at + 1;
+				return memmem(h + from, n - from, needle, m);
+			}
+			hits &= hits - 1;
+		}
+	}
+	/* The last positions, fewer than sixteen. */
+	return i < n ? memmem(h + i, n - i, needle, m) : NULL;
+#else
+	return memmem(h, n, needle, m);
+#endif
+}
+
 /* The needle ASCII-lowercased into out; its length, or SIZE_MAX when it does not fit. */
 static size_t lower_needle(const char *needle, char out[RB_TEXT_NEEDLE_MAX + 1])
 {
@@ -130,7 +170,7 @@ const char *rb_text_find_lower_n(const char *lower_haystack, size_t n, const cha
 	size_t len = lower_needle(needle, lower);
 	if (len == SIZE_MAX)
 		return rb_text_find_ci_n(lower_haystack, n, needle);
-	return memmem(lower_haystack, n, lower, len);
+	return rb_text_memmem(lower_haystack, n, lower, len);
 }
 
 void rb_pairs_of(unsigned char bits[RB_PAIRS_BYTES], const char *text, size_t len)

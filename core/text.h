@@ -20,9 +20,18 @@ const char *rb_text_find_ci(const char *haystack, const char *needle);
 const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle);
 bool rb_text_starts_with_ci(const char *s, const char *prefix);
 /*
+ * memmem, faster on the short needles a parser looks for (phrases, MIME boundaries):
+ * sixteen candidate positions at a time are those where the needle's first and last
+ * bytes both match, and only those are compared whole. The work stays linear in n:
+ * past a budget of failed comparisons (a hostile "aaaa..." text) the rest is left to
+ * the C library's memmem, whose two-way search is linear whatever the input.
+ */
+const char *rb_text_memmem(const char *haystack, size_t n, const char *needle, size_t m);
+
+/*
  * Search an already (ASCII-)lowercased haystack for a needle of any case: one
- * lowercase pass per text, then the C library's fast strstr (memmem for the _n form,
- * over n bytes) for every needle. Needles longer than RB_TEXT_NEEDLE_MAX bytes are
+ * lowercase pass per text, then the C library's fast strstr (rb_text_memmem for the
+ * _n form, over n bytes) for every needle. Needles longer than RB_TEXT_NEEDLE_MAX bytes are
  * searched case-insensitively instead, more slowly.
  */
 #define RB_TEXT_NEEDLE_MAX 255

@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "core/event.h"
 #include "core/limits.h"
+#include "core/text.h"
 #include "parsers/arf.h"
 #include "parsers/autoreply.h"
 #include "parsers/bounce.h"
@@ -66,7 +67,7 @@ static const struct rb_mail *forwarded_bounce(struct rb_arena *arena, const unsi
 	if (*mail->delivery_status != '\0' || data == NULL)
 		return mail;
 	for (const unsigned char *p = data; p != NULL && p + mlen < data + len;) {
-		p = memmem(p, (size_t)(data + len - p), marker, mlen);
+		p = (const unsigned char *)rb_text_memmem((const char *)p, (size_t)(data + len - p), marker, mlen);
 		if (p == NULL)
 			break;
 		if (p > data && (p[-1] == '\n' || p[-1] == '\r')) {

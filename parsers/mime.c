@@ -750,7 +750,7 @@ static const char *next_boundary_line(const char *from, const char *end, const c
 {
 	const char *p = from;
 	while (p < end) {
-		const char *q = memmem(p, (size_t)(end - p), boundary, blen);
+		const char *q = rb_text_memmem(p, (size_t)(end - p), boundary, blen);
 		if (q == NULL)
 			return NULL;
 		/* A delimiter line has at most 4 blanks and "--" before the boundary: the

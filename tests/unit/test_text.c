@@ -1,6 +1,7 @@
 /*
  * test_text.c - core/text.c: codes, addresses, field blocks, lines.
  */
+#define _GNU_SOURCE /* memmem, the reference */
 #include <stdlib.h>
 
 #include <stdint.h>
@@ -256,6 +257,41 @@ static void test_find_ci_random(void)
 	CHECK(rb_text_find_ci("x", "") != NULL);
 }
 
+/*
+ * rb_text_memmem against the C library's memmem: random texts over two letters (so
+ * first and last bytes match often), needles of 1 to 40 bytes, every alignment; then
+ * a hostile text where every position is a candidate, which must still be found right
+ * (and is bounded by the fallback, not checked here for time).
+ */
+static void test_memmem_random(void)
+{
+	uint32_t seed = 31337;
+	char hay[200], needle[41];
+	for (int round = 0; round < 100000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 8) % sizeof(hay);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			hay[i] = (seed >> 16) % 5 ? 'a' : 'b';
+		}
+		seed = seed * 1103515245u + 12345u;
+		size_t m = 1 + (seed >> 8) % (sizeof(needle) - 1);
+		for (size_t i = 0; i < m; i++) {
+			seed = seed * 1103515245u + 12345u;
+			needle[i] = (seed >> 16) % 5 ? 'a' : 'b';
+		}
+		CHECK(rb_text_memmem(hay, n, needle, m) == memmem(hay, n, needle, m));
+	}
+	static char hostile[1 << 20];
+	memset(hostile, 'a', sizeof(hostile));
+	memcpy(hostile + sizeof(hostile) - 3, "aab", 3);
+	const char *needle_b = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab"; /* 31 a's and a b */
+	CHECK(rb_text_memmem(hostile, sizeof(hostile), needle_b, strlen(needle_b)) ==
+	      hostile + sizeof(hostile) - strlen(needle_b));
+	CHECK(rb_text_memmem(hostile, sizeof(hostile) - 1, needle_b, strlen(needle_b)) == NULL);
+	CHECK(rb_text_memmem(hostile, 5, "", 0) == hostile);
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -268,6 +304,7 @@ int main(void)
 	test_lower_random(arena);
 	test_find_lower_long_needle();
 	test_find_ci_random();
+	test_memmem_random();
 	rb_arena_free(&arena);
 	CHECK(arena == NULL);
 	return check_done();
