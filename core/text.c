@@ -176,8 +176,21 @@ const char *rb_text_find_lower_n(const char *lower_haystack, size_t n, const cha
 void rb_pairs_of(unsigned char bits[RB_PAIRS_BYTES], const char *text, size_t len)
 {
 	memset(bits, 0, RB_PAIRS_BYTES);
-	for (size_t i = 0; i + 1 < len; i++) {
-		unsigned v = (unsigned)(unsigned char)text[i] << 8 | (unsigned char)text[i + 1];
+	if (len < 2)
+		return;
+	/* Two pairs per step, each byte loaded once. */
+	const unsigned char *t = (const unsigned char *)text;
+	unsigned prev = t[0];
+	size_t i = 1;
+	for (; i + 1 < len; i += 2) {
+		unsigned b = t[i], c = t[i + 1];
+		unsigned v1 = prev << 8 | b, v2 = b << 8 | c;
+		bits[v1 >> 3] |= (unsigned char)(1u << (v1 & 7));
+		bits[v2 >> 3] |= (unsigned char)(1u << (v2 & 7));
+		prev = c;
+	}
+	if (i < len) {
+		unsigned v = prev << 8 | t[i];
 		bits[v >> 3] |= (unsigned char)(1u << (v & 7));
 	}
 }

@@ -292,6 +292,30 @@ static void test_memmem_random(void)
 	CHECK(rb_text_memmem(hostile, 5, "", 0) == hostile);
 }
 
+/* The pair set against its definition: every adjacent byte pair, no other. */
+static void test_pairs_random(void)
+{
+	uint32_t seed = 8192;
+	static unsigned char got[RB_PAIRS_BYTES], want[RB_PAIRS_BYTES];
+	char text[64];
+	for (int round = 0; round < 5000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 8) % sizeof(text);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i] = (char)(seed >> 16);
+		}
+		memset(want, 0, sizeof(want));
+		for (size_t i = 0; i + 1 < n; i++) {
+			unsigned v = (unsigned)(unsigned char)text[i] << 8 | (unsigned char)text[i + 1];
+			want[v / 8] |= (unsigned char)(1u << (v % 8));
+		}
+		memset(got, 0xa5, sizeof(got)); /* rb_pairs_of must clear what it does not set */
+		rb_pairs_of(got, text, n);
+		CHECK(memcmp(got, want, sizeof(got)) == 0);
+	}
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -305,6 +329,7 @@ int main(void)
 	test_find_lower_long_needle();
 	test_find_ci_random();
 	test_memmem_random();
+	test_pairs_random();
 	rb_arena_free(&arena);
 	CHECK(arena == NULL);
 	return check_done();
