@@ -256,6 +256,10 @@ static const struct provider_phrase provider_phrases[] = {
 static bool host_matches(const char *host, const char *pattern)
 {
 	size_t h = strlen(host), p = strlen(pattern);
+	/* Last bytes first (case folded): most patterns are dismissed without a compare. */
+	if (h == 0 || p == 0 ||
+	    ((unsigned char)host[h - 1] | 0x20) != ((unsigned char)pattern[p - 1] | 0x20))
+		return false;
 	if (pattern[0] == '.') {
 		/* "orange.fr" itself, or any host under it */
 		if (h == p - 1 && strcasecmp(host, pattern + 1) == 0)
