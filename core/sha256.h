@@ -1,8 +1,8 @@
 /*
  * sha256.h - SHA-256 for message fingerprints and event ids, one-shot or streamed.
  *
- * Through OpenSSL's libcrypto, which uses the CPU's SHA instructions: hashing every
- * message is on the hot path, and GLib's portable SHA-256 cost a fifth of the parse.
+ * Through Nettle, which uses the CPU's SHA instructions: hashing every message is on
+ * the hot path, and GLib's portable SHA-256 cost a fifth of the parse.
  */
 #ifndef REBOUND_CORE_SHA256_H
 #define REBOUND_CORE_SHA256_H
