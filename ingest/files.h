@@ -29,6 +29,9 @@ struct rb_ingest_handler {
 	void (*on_error)(void *ctx, const char *path, const char *message);
 	void *ctx;
 	size_t max_message_bytes;
+	/* Bytes an mbox is read in at a time (0: 1 MiB). Tests make it small so messages
+	 * and lines cross many block boundaries. */
+	size_t read_block_bytes;
 };
 
 /*

@@ -58,6 +58,7 @@ struct line_reader {
 	size_t pin;           /* where the pending lines start; NO_PIN when none */
 	struct mbox_buf *msg; /* where pending lines go when they cannot stay */
 	size_t max;           /* max_message_bytes */
+	size_t block;         /* the first block's size; a longer line doubles it */
 };
 
 #define NO_PIN ((size_t)-1)
@@ -141,7 +142,7 @@ static bool next_line(struct line_reader *r, const char **line_r, size_t *len_r,
 			r->start = 0;
 		}
 		if (r->end == r->cap) {
-			size_t nc = r->cap ? r->cap * 2 : 1u << 20;
+			size_t nc = r->cap ? r->cap * 2 : r->block;
 			char *nb = realloc(r->buf, nc);
 			if (nb == NULL) {
 				*nomem_r = true;
@@ -162,7 +163,9 @@ enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 {
 	struct mbox_buf b = {0};
 	struct line_reader r = {.in = in, .pin = NO_PIN, .msg = &b,
-				.max = handler->max_message_bytes};
+				.max = handler->max_message_bytes,
+				.block = handler->read_block_bytes ? handler->read_block_bytes
+								   : 1u << 20};
 	const char *line;
 	size_t n;
 	bool nomem = false;
