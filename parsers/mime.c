@@ -885,6 +885,52 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 		 g_ascii_strcasecmp(disp.type ? disp.type : "", "attachment") == 0);
 }
 
+/* RFC 5322 atext: the characters of a dot-atom besides the dots. */
+static bool is_atext(unsigned char c)
+{
+	return g_ascii_isalnum(c) || (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* A dot-atom: atext runs joined by single dots, none at either end; its length. */
+static size_t dot_atom_length(const char *s)
+{
+	size_t i = 0;
+	for (;;) {
+		size_t run = i;
+		while (is_atext((unsigned char)s[i]))
+			i++;
+		if (i == run)
+			return 0; /* empty run: a dot at an end, two dots, or nothing */
+		if (s[i] != '.')
+			return i;
+		i++;
+	}
+}
+
+const char *rb_mime_message_id(struct rb_arena *arena, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return "";
+	/* The common form, "<dot-atom@dot-atom>" and nothing else, is taken apart here:
+	 * GMime's decoder (kept for comments, quoted local parts, missing brackets and
+	 * worse) gives the same for it, and cost more than the rest of the headers. */
+	if (value[0] == '<') {
+		size_t local = dot_atom_length(value + 1);
+		if (local > 0 && value[1 + local] == '@') {
+			size_t domain = dot_atom_length(value + 2 + local);
+			if (domain > 0 && value[2 + local + domain] == '>' &&
+			    value[3 + local + domain] == '\0') {
+				const char *id = rb_arena_strndup(arena, value + 1, local + 1 + domain);
+				return id ? id : "";
+			}
+		}
+	}
+	char *decoded = g_mime_utils_decode_message_id(value);
+	const char *id = rb_arena_strdup(arena, decoded ? decoded : "");
+	g_free(decoded);
+	return id ? id : "";
+}
+
 const char *rb_mime_date_rfc3339(struct rb_arena *arena, const char *date)
 {
 	if (date == NULL || *date == '\0')
@@ -945,10 +991,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	mail->from = rb_mail_header(mail, "From");
 	mail->to = rb_mail_header(mail, "To");
 	mail->date = rb_mail_header(mail, "Date");
-	const char *mid = rb_mail_header(mail, "Message-ID");
-	char *decoded_mid = *mid ? g_mime_utils_decode_message_id(mid) : NULL;
-	mail->message_id = rb_arena_strdup(arena, decoded_mid ? decoded_mid : "");
-	g_free(decoded_mid);
+	mail->message_id = rb_mime_message_id(arena, rb_mail_header(mail, "Message-ID"));
 
 	struct content_type ct;
 	parse_content_type(arena, header_find(arena, &headers, "Content-Type"), false, &ct);

@@ -96,6 +96,12 @@ const char *rb_mail_header(const struct rb_mail *mail, const char *name);
 const char *rb_mail_original_header(const struct rb_mail *mail, const char *name);
 
 /*
+ * A Message-ID header value as the id without <> (RFC 5322 msg-id, leniently, as
+ * GMime reads it), in the arena; "" when there is none.
+ */
+const char *rb_mime_message_id(struct rb_arena *arena, const char *value);
+
+/*
  * An RFC 5322 date ("Thu, 29 Apr 2015 23:34:45 +0000", also the obsolete zone names)
  * as RFC 3339 UTC ("2015-04-29T23:34:45Z"); "" when absent or unreadable.
  */

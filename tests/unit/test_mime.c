@@ -434,6 +434,58 @@ static void test_quoted_printable_random(void)
 	}
 }
 
+/* Message-IDs against GMime's decoder: random ids in and around the common
+ * "<local@domain>" form (dots at ends and doubled, brackets, spaces, comments,
+ * quotes, atext specials), so both the fast path and the fallback are met. */
+static void test_message_id_random(struct rb_arena *arena)
+{
+	static const char any[] = "aZ09..@@<> (\")-_!#$%&'*+/=?^`{|}~;,[]\\";
+	static const char atom[] = "aaaZ09.-_+=~";
+	char id[48];
+	uint32_t seed = 5322;
+	int common = 0;
+	for (int round = 0; round < 50000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t o = 0;
+		if (round % 2 == 0) {
+			/* "<" atoms "@" atoms ">", sometimes with a stray byte anywhere */
+			id[o++] = '<';
+			for (int part = 0; part < 2; part++) {
+				size_t n = (seed >> (8 + part * 4)) % 10;
+				for (size_t i = 0; i < n; i++) {
+					seed = seed * 1103515245u + 12345u;
+					id[o++] = atom[(seed >> 16) % (sizeof(atom) - 1)];
+				}
+				if (part == 0)
+					id[o++] = '@';
+			}
+			id[o++] = '>';
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 8) % 5 == 0)
+				id[(seed >> 12) % o] = any[(seed >> 16) % (sizeof(any) - 1)];
+		} else {
+			size_t n = (seed >> 8) % 20;
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245u + 12345u;
+				id[o++] = any[(seed >> 16) % (sizeof(any) - 1)];
+			}
+		}
+		id[o] = '\0';
+		char *want = g_mime_utils_decode_message_id(id);
+		const char *got = rb_mime_message_id(arena, id);
+		CHECK_STR(got, want ? want : "");
+		if (strcmp(got, want ? want : "") != 0)
+			fprintf(stderr, "message-id \"%s\": \"%s\", GMime \"%s\"\n", id, got,
+				want ? want : "(null)");
+		/* the common form: the id is what the brackets hold */
+		common += o > 2 && id[0] == '<' && strlen(got) == o - 2 && memcmp(got, id + 1, o - 2) == 0;
+		g_free(want);
+	}
+	CHECK(common > 5000);
+	CHECK_STR(rb_mime_message_id(arena, "<a.b@c.d>"), "a.b@c.d");
+	CHECK_STR(rb_mime_message_id(arena, ""), "");
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -448,6 +500,7 @@ int main(void)
 	test_delimiters(arena);
 	test_normalize_random(arena);
 	test_quoted_printable_random();
+	test_message_id_random(arena);
 	rb_arena_free(&arena);
 	return check_done();
 }
