@@ -32,6 +32,9 @@
 #include <gmime/gmime.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/text.h"
 #include "parsers/mail_date.h"
@@ -134,6 +137,15 @@ static const char *acc_str(struct text_acc *acc)
 static bool is_plain_ascii(const unsigned char *data, size_t len)
 {
 	size_t i = 0;
+#ifdef __SSE2__
+	/* Sixteen bytes at a time: a high bit or an ESC anywhere leaves. */
+	const __m128i esc = _mm_set1_epi8(0x1b);
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(data + i));
+		if (_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, esc))) != 0)
+			return false;
+	}
+#endif
 	/* Eight bytes at a time: any high bit set, or any ESC, leaves the fast path. */
 	for (; i + 8 <= len; i += 8) {
 		uint64_t w;
@@ -402,6 +414,17 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 	return end;
 }
 
+/* Are a[0..n) and b[0..n) equal, ASCII letters compared without case? */
+static bool ascii_equal_ci(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+		if (x != y && ((x | 0x20) != (y | 0x20) || (unsigned)((x | 0x20) - 'a') >= 26u))
+			return false;
+	}
+	return true;
+}
+
 /*
  * The value of the first header of that name in items[0..count) (lengths compared
  * first), NULL when none. The items are the arena's, written only here and in
@@ -412,11 +435,8 @@ static const char *headers_find(struct rb_arena *arena, const struct rb_header *
 				size_t count, const char *name)
 {
 	size_t len = strlen(name);
-	/* OR-ing the case bit folds a letter's two cases (a prefilter; the compare decides). */
-	unsigned char first = (unsigned char)name[0] | 0x20;
 	for (size_t i = 0; i < count; i++)
-		if (items[i].name_len == len && ((unsigned char)items[i].name[0] | 0x20) == first &&
-		    g_ascii_strncasecmp(items[i].name, name, len) == 0)
+		if (items[i].name_len == len && ascii_equal_ci(items[i].name, name, len))
 			return header_value(arena, (struct rb_header *)&items[i]);
 	return NULL;
 }

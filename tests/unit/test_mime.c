@@ -486,6 +486,21 @@ static void test_message_id_random(struct rb_arena *arena)
 	CHECK_STR(rb_mime_message_id(arena, ""), "");
 }
 
+/* Header names compare without case for letters only: '@' and '`' (one case bit
+ * apart, like 'A' and 'a') stay different. */
+static void test_header_name_case(struct rb_arena *arena)
+{
+	struct rb_mail *m = parse(arena,
+				  "SUBJECT: one\nX-A@: at\nX-A`: grave\nx-[b]: bracket\n\nbody\n",
+				  NULL);
+	CHECK(m != NULL);
+	CHECK_STR(rb_mail_header(m, "subject"), "one");
+	CHECK_STR(rb_mail_header(m, "x-a@"), "at");
+	CHECK_STR(rb_mail_header(m, "X-A`"), "grave");
+	CHECK_STR(rb_mail_header(m, "X-{B}"), "");
+	CHECK_STR(rb_mail_header(m, "X-[B]"), "bracket");
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -501,6 +516,7 @@ int main(void)
 	test_normalize_random(arena);
 	test_quoted_printable_random();
 	test_message_id_random(arena);
+	test_header_name_case(arena);
 	rb_arena_free(&arena);
 	return check_done();
 }
