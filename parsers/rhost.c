@@ -40,27 +40,30 @@ enum provider {
 struct provider_host {
 	enum provider provider;
 	const char *host; /* the host, or ".suffix" for any host under it */
+	size_t len;       /* strlen(host), worked out by the compiler */
 };
 
+#define HOST(provider, host) {provider, "" host, sizeof(host) - 1}
+
 static const struct provider_host provider_hosts[] = {
-	{PROVIDER_AOL, ".mail.aol.com"},
-	{PROVIDER_AOL, ".mx.aol.com"},
-	{PROVIDER_FACEBOOK, ".facebook.com"},
-	{PROVIDER_FRANCEPTT, ".laposte.net"},
-	{PROVIDER_FRANCEPTT, ".orange.fr"},
-	{PROVIDER_FRANCEPTT, ".wanadoo.fr"},
-	{PROVIDER_GODADDY, "smtp.secureserver.net"},
-	{PROVIDER_GODADDY, "mailstore1.secureserver.net"},
-	{PROVIDER_MESSAGELABS, ".messagelabs.com"},
-	{PROVIDER_MICROSOFT, ".prod.outlook.com"},
-	{PROVIDER_MICROSOFT, ".protection.outlook.com"},
-	{PROVIDER_MICROSOFT, ".onmicrosoft.com"},
-	{PROVIDER_MICROSOFT, ".exchangelabs.com"},
-	{PROVIDER_MIMECAST, ".mimecast.com"},
-	{PROVIDER_NTTDOCOMO, "mfsmax.docomo.ne.jp"},
-	{PROVIDER_OUTLOOK, ".hotmail.com"},
-	{PROVIDER_SPECTRUM, ".charter.net"},
-	{PROVIDER_YAHOOINC, ".yahoodns.net"},
+	HOST(PROVIDER_AOL, ".mail.aol.com"),
+	HOST(PROVIDER_AOL, ".mx.aol.com"),
+	HOST(PROVIDER_FACEBOOK, ".facebook.com"),
+	HOST(PROVIDER_FRANCEPTT, ".laposte.net"),
+	HOST(PROVIDER_FRANCEPTT, ".orange.fr"),
+	HOST(PROVIDER_FRANCEPTT, ".wanadoo.fr"),
+	HOST(PROVIDER_GODADDY, "smtp.secureserver.net"),
+	HOST(PROVIDER_GODADDY, "mailstore1.secureserver.net"),
+	HOST(PROVIDER_MESSAGELABS, ".messagelabs.com"),
+	HOST(PROVIDER_MICROSOFT, ".prod.outlook.com"),
+	HOST(PROVIDER_MICROSOFT, ".protection.outlook.com"),
+	HOST(PROVIDER_MICROSOFT, ".onmicrosoft.com"),
+	HOST(PROVIDER_MICROSOFT, ".exchangelabs.com"),
+	HOST(PROVIDER_MIMECAST, ".mimecast.com"),
+	HOST(PROVIDER_NTTDOCOMO, "mfsmax.docomo.ne.jp"),
+	HOST(PROVIDER_OUTLOOK, ".hotmail.com"),
+	HOST(PROVIDER_SPECTRUM, ".charter.net"),
+	HOST(PROVIDER_YAHOOINC, ".yahoodns.net"),
 };
 
 /* ---- codes ---- */
@@ -252,10 +255,10 @@ static const struct provider_phrase provider_phrases[] = {
 	{PROVIDER_YAHOOINC, "mailbox not found", "userunknown"},
 };
 
-/* Does host end with pattern (".suffix" at a label boundary, or the whole host)? */
-static bool host_matches(const char *host, const char *pattern)
+/* Does host (h bytes) end with pattern (".suffix" at a label boundary, or the whole
+ * host)? */
+static bool host_matches(const char *host, size_t h, const char *pattern, size_t p)
 {
-	size_t h = strlen(host), p = strlen(pattern);
 	/* Last bytes first (case folded): most patterns are dismissed without a compare. */
 	if (h == 0 || p == 0 ||
 	    ((unsigned char)host[h - 1] | 0x20) != ((unsigned char)pattern[p - 1] | 0x20))
@@ -292,8 +295,9 @@ static enum provider provider_of_host(const char *host)
 {
 	if (host == NULL || *host == '\0')
 		return PROVIDER_NONE;
+	size_t h = strlen(host);
 	for (size_t i = 0; i < sizeof(provider_hosts) / sizeof(provider_hosts[0]); i++)
-		if (host_matches(host, provider_hosts[i].host))
+		if (host_matches(host, h, provider_hosts[i].host, provider_hosts[i].len))
 			return provider_hosts[i].provider;
 	return PROVIDER_NONE;
 }
