@@ -984,16 +984,21 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 {
 	*mail_r = NULL;
 	mime_library_init();
-	size_t norm_len = 0;
-	char *norm = rb_mime_normalize_newlines(arena, data, len, &norm_len);
-	if (norm == NULL)
-		return rb_error_set(err, RB_ERR_NOMEM, "out of memory copying a %zu-byte message",
-				    len);
+	/* LF line endings already (most messages): read where they lie, not copied.
+	 * Everything below reads by ranges, never past `end`. */
+	size_t norm_len = len;
+	const char *norm = (const char *)data;
+	if (memchr(data, '\r', len) != NULL) {
+		norm = rb_mime_normalize_newlines(arena, data, len, &norm_len);
+		if (norm == NULL)
+			return rb_error_set(err, RB_ERR_NOMEM,
+					    "out of memory copying a %zu-byte message", len);
+	}
 	const char *end = norm + norm_len;
 	/* Lenient: a message saved from an mbox keeps its "From sender date" line. */
 	if (norm_len > 5 && memcmp(norm, "From ", 5) == 0) {
 		const char *nl = memchr(norm, '\n', norm_len);
-		norm = nl ? (char *)nl + 1 : (char *)end;
+		norm = nl ? nl + 1 : end;
 	}
 
 	struct header_list headers = {0};

@@ -74,7 +74,8 @@ struct rb_mail {
 };
 
 /*
- * Parse data into *mail_r (arena-owned). Returns RB_OK; RB_ERR_INPUT with err filled
+ * Parse data into *mail_r (arena-owned; it may point into data, which must outlive
+ * it). Returns RB_OK; RB_ERR_INPUT with err filled
  * when the bytes are not a message at all (no header); RB_ERR_NOMEM. Limits on MIME
  * depth and part count are enforced: parts beyond them are skipped and named in
  * mail->problems.
