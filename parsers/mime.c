@@ -617,22 +617,35 @@ static void parse_content_type(struct rb_arena *arena, const char *value, bool d
 
 /* ---- transfer encodings ---- */
 
-static unsigned char *decode_transfer(struct rb_arena *arena, const char *cte, const char *data,
-				      size_t len, size_t *len_r)
+/*
+ * The bytes of a part with its transfer encoding undone, *len_r of them. 7bit, 8bit,
+ * binary and unknown encodings are the bytes as they are: a pointer into data, not a
+ * copy. Decoded bytes are a NUL-terminated arena copy.
+ */
+static const unsigned char *decode_transfer(struct rb_arena *arena, const char *cte,
+					    const char *data, size_t len, size_t *len_r)
 {
 	*len_r = 0;
+	bool base64 = cte != NULL && g_ascii_strncasecmp(cte, "base64", 6) == 0;
+	bool qp = !base64 && cte != NULL && g_ascii_strncasecmp(cte, "quoted-printable", 16) == 0;
+	bool uu = !base64 && !qp && cte != NULL &&
+		  (g_ascii_strncasecmp(cte, "x-uuencode", 10) == 0 ||
+		   g_ascii_strncasecmp(cte, "uuencode", 8) == 0);
+	if (!base64 && !qp && !uu) {
+		*len_r = len;
+		return (const unsigned char *)data;
+	}
 	unsigned char *out = rb_arena_alloc_unzeroed(arena, len + 3);
 	if (out == NULL)
 		return NULL;
 	int state = 0;
 	guint32 save = 0;
 	const unsigned char *in = (const unsigned char *)data;
-	if (cte != NULL && g_ascii_strncasecmp(cte, "base64", 6) == 0) {
+	if (base64) {
 		*len_r = g_mime_encoding_base64_decode_step(in, len, out, &state, &save);
-	} else if (cte != NULL && g_ascii_strncasecmp(cte, "quoted-printable", 16) == 0) {
+	} else if (qp) {
 		*len_r = rb_qp_decode(in, len, out);
-	} else if (cte != NULL && (g_ascii_strncasecmp(cte, "x-uuencode", 10) == 0 ||
-				   g_ascii_strncasecmp(cte, "uuencode", 8) == 0)) {
+	} else {
 		/* uuencode needs its "begin" line skipped first. */
 		const char *begin = g_strstr_len(data, (gssize)len, "begin ");
 		if (begin != NULL) {
@@ -648,9 +661,6 @@ static unsigned char *decode_transfer(struct rb_arena *arena, const char *cte, c
 			memcpy(out, data, len);
 			*len_r = len;
 		}
-	} else {
-		memcpy(out, data, len);
-		*len_r = len;
 	}
 	out[*len_r] = '\0';
 	return out;
@@ -705,7 +715,7 @@ static void add_leaf(struct mime_walk *w, const struct content_type *ct, const c
 		return;
 	}
 	size_t len = 0;
-	unsigned char *data = decode_transfer(arena, cte, body, (size_t)(end - body), &len);
+	const unsigned char *data = decode_transfer(arena, cte, body, (size_t)(end - body), &len);
 	p->content_type = ct->type;
 	p->filename = filename;
 	p->charset = ct->charset;
@@ -873,7 +883,8 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 				    g_ascii_strncasecmp(cte, "quoted-printable", 16) == 0)) {
 			/* Not allowed by RFC 2046, sent anyway: decode, then parse. */
 			size_t n = 0;
-			char *decoded = (char *)decode_transfer(arena, cte, body, inner_len, &n);
+			const char *decoded =
+			    (const char *)decode_transfer(arena, cte, body, inner_len, &n);
 			size_t nn = 0;
 			inner = decoded ? rb_mime_normalize_newlines(arena, (unsigned char *)decoded,
 								     n, &nn)
