@@ -114,9 +114,12 @@ static void acc_append(struct rb_arena *arena, struct text_acc *acc, const char 
 		size_t nc = acc->cap ? acc->cap * 2 : 1024;
 		while (nc < acc->len + n + 2)
 			nc *= 2;
-		char *nb = rb_arena_realloc(arena, acc->buf, acc->len, nc);
+		/* Unzeroed: only [0, len] is ever read, and it is copied. */
+		char *nb = rb_arena_alloc_unzeroed(arena, nc);
 		if (nb == NULL)
 			return;
+		if (acc->len > 0)
+			memcpy(nb, acc->buf, acc->len);
 		acc->buf = nb;
 		acc->cap = nc;
 	}
