@@ -184,17 +184,26 @@ static const char *bytes_to_text(struct rb_arena *arena, const unsigned char *da
 		converted = g_convert((const gchar *)data, (gssize)len, "UTF-8", cs, NULL, &conv_len,
 				      NULL);
 	}
-	if (converted == NULL && !g_utf8_validate((const gchar *)data, (gssize)len, NULL)) {
+	bool data_is_utf8 = false;
+	if (converted == NULL) {
+		data_is_utf8 = g_utf8_validate((const gchar *)data, (gssize)len, NULL);
 		/* Lenient: undeclared or lying charsets. ISO-2022-JP is 7-bit, so try the
 		 * common 8-bit ones in the order real bounces use them. */
 		static const char *const fallbacks[] = {"SHIFT_JIS", "EUC-JP", "WINDOWS-1252"};
-		for (size_t i = 0; converted == NULL && i < G_N_ELEMENTS(fallbacks); i++)
+		for (size_t i = 0; !data_is_utf8 && converted == NULL && i < G_N_ELEMENTS(fallbacks);
+		     i++)
 			converted = g_convert((const gchar *)data, (gssize)len, "UTF-8",
 					      fallbacks[i], NULL, &conv_len, NULL);
 	}
 	if (converted == NULL && len >= 3 && memchr(data, 0x1b, len) != NULL) {
 		converted = g_convert((const gchar *)data, (gssize)len, "UTF-8", "ISO-2022-JP",
 				      NULL, &conv_len, NULL);
+	}
+	if (converted == NULL && data_is_utf8) {
+		/* Valid UTF-8 as it is (which has no NUL): only the line endings. */
+		size_t out_len = 0;
+		char *out = rb_mime_normalize_newlines(arena, data, len, &out_len);
+		return out ? out : "";
 	}
 	const gchar *src = converted ? converted : (const gchar *)data;
 	gsize src_len = converted ? conv_len : len;
