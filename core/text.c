@@ -195,6 +195,24 @@ void rb_pairs_of(unsigned char bits[RB_PAIRS_BYTES], const char *text, size_t le
 	}
 }
 
+void rb_lowered_init(struct rb_lowered *t, const char *text)
+{
+	t->text = text ? text : "";
+	t->ready = false;
+}
+
+const struct rb_lowered *rb_lowered_get(struct rb_lowered *t, struct rb_arena *arena)
+{
+	if (!t->ready) {
+		char *lower = rb_text_lower(arena, t->text);
+		t->lower = lower ? lower : "";
+		t->len = strlen(t->lower);
+		rb_pairs_of(t->pairs, t->lower, t->len);
+		t->ready = true;
+	}
+	return t;
+}
+
 bool rb_text_starts_with_ci(const char *s, const char *prefix)
 {
 	return s != NULL && strncasecmp(s, prefix, strlen(prefix)) == 0;

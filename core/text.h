@@ -90,6 +90,22 @@ static inline bool rb_pairs_may_contain(const unsigned char bits[RB_PAIRS_BYTES]
 	return true;
 }
 /*
+ * A text lowercased (ASCII) once, with its byte pairs, for the several phrase tables
+ * that judge the same words (a diagnostic: its SMTP command, its reason). Worked out
+ * on first use: rb_lowered_init records the text, rb_lowered_get lowers and indexes it.
+ */
+struct rb_lowered {
+	const char *text;  /* as given */
+	bool ready;
+	const char *lower; /* text, ASCII letters lowercased; NUL-terminated */
+	size_t len;
+	unsigned char pairs[RB_PAIRS_BYTES];
+};
+void rb_lowered_init(struct rb_lowered *t, const char *text);
+/* t, lowered and indexed (into arena); on out of memory, as the empty text. */
+const struct rb_lowered *rb_lowered_get(struct rb_lowered *t, struct rb_arena *arena);
+
+/*
  * The address of a header value: the one in <angle brackets> when there is one
  * ("kijitora@example.com <neko@example.net>" is neko's: the first is a display
  * name), else the first found. NULL when none.

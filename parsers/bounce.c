@@ -135,16 +135,12 @@ static const char *command_from_transcript(const char *body)
 }
 
 /* The SMTP command a recipient's own words name (the phrases are lowercase). */
-static const char *command_in_diagnostic(struct rb_arena *arena, const char *diagnostic)
+static const char *command_in_diagnostic(struct rb_arena *arena, struct rb_lowered *diagnostic)
 {
-	const char *diag = rb_text_lower(arena, diagnostic);
-	if (diag == NULL)
-		return NULL;
-	unsigned char pairs[RB_PAIRS_BYTES];
-	rb_pairs_of(pairs, diag, strlen(diag));
+	const struct rb_lowered *d = rb_lowered_get(diagnostic, arena);
 	for (size_t i = 0; i < sizeof(command_phrases) / sizeof(command_phrases[0]); i++)
-		if (rb_pairs_may_contain(pairs, command_phrases[i].phrase, false) &&
-		    strstr(diag, command_phrases[i].phrase) != NULL)
+		if (rb_pairs_may_contain(d->pairs, command_phrases[i].phrase, false) &&
+		    strstr(d->lower, command_phrases[i].phrase) != NULL)
 			return command_phrases[i].command;
 	return NULL;
 }
@@ -252,6 +248,7 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 	const char *to = rb_text_header_address(arena, original_header(mail, &set, "To"));
 	const char *body_command = NULL;
 	bool body_command_known = false;
+	struct rb_lowered diagnostic; /* one recipient's at a time */
 	for (size_t i = 0; i < set.count; i++) {
 		struct rb_bounce *b = &set.items[i];
 		if (*b->recipient == '\0' && to != NULL)
@@ -285,8 +282,10 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 		}
 		if (*b->action == '\0')
 			b->action = "failed";
+		/* The diagnostic's words, lowered once for the command and the reason. */
+		rb_lowered_init(&diagnostic, b->diagnostic);
 		if (*b->smtp_command == '\0') {
-			const char *cmd = command_in_diagnostic(arena, b->diagnostic);
+			const char *cmd = command_in_diagnostic(arena, &diagnostic);
 			if (cmd == NULL && !set.commands_per_recipient) {
 				if (!body_command_known) {
 					body_command = command_in_body(mail);
@@ -302,7 +301,7 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 			}
 			b->smtp_command = cmd ? cmd : "";
 		}
-		rb_classify_bounce(b, mail, arena);
+		rb_classify_bounce(b, mail, arena, &diagnostic);
 	}
 	if (rb_arena_failed(arena))
 		return RB_ERR_NOMEM;

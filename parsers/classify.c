@@ -652,8 +652,12 @@ static size_t lower_copy(char *buf, size_t cap, const char *s)
 
 #define CLASSIFY_TEXT_MAX 4096
 
-/* The first row whose phrase occurs: every pair of it must occur first (rb_pairs). */
-static const char *match_table(const char *text, const unsigned char *pairs,
+/*
+ * The first row whose phrase occurs in text[0..len): every pair of it must occur
+ * first (rb_pairs). pairs may be those of a longer text that starts with this one:
+ * they only rule rows out, the search decides.
+ */
+static const char *match_table(const char *text, size_t len, const unsigned char *pairs,
 			       const struct phrase_row *table, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -661,10 +665,25 @@ static const char *match_table(const char *text, const unsigned char *pairs,
 		if (v != 0 && (!((pairs[v >> 3] >> (v & 7)) & 1) || !((pairs[w >> 3] >> (w & 7)) & 1)))
 			continue;
 		if (rb_pairs_may_contain(pairs, table[i].phrase + 1, false) &&
-		    strstr(text, table[i].phrase) != NULL)
+		    rb_text_memmem(text, len, table[i].phrase, strlen(table[i].phrase)) != NULL)
 			return table[i].reason;
 	}
 	return NULL;
+}
+
+/* The reason lowercased words point to; at most CLASSIFY_TEXT_MAX - 1 bytes judged. */
+static const char *classify_lowered(const char *lower, size_t len, const unsigned char *pairs)
+{
+	if (len == 0)
+		return NULL;
+	if (len > CLASSIFY_TEXT_MAX - 1)
+		len = CLASSIFY_TEXT_MAX - 1;
+	const char *r = match_table(lower, len, pairs, phrase_table,
+				    sizeof(phrase_table) / sizeof(phrase_table[0]));
+	if (r == NULL)
+		r = match_table(lower, len, pairs, weak_phrase_table,
+				sizeof(weak_phrase_table) / sizeof(weak_phrase_table[0]));
+	return r;
 }
 
 const char *rb_classify_text(const char *diagnostic)
@@ -675,12 +694,7 @@ const char *rb_classify_text(const char *diagnostic)
 	size_t len = lower_copy(text, sizeof(text), diagnostic);
 	unsigned char pairs[RB_PAIRS_BYTES];
 	rb_pairs_of(pairs, text, len);
-	const char *r = match_table(text, pairs, phrase_table,
-				    sizeof(phrase_table) / sizeof(phrase_table[0]));
-	if (r == NULL)
-		r = match_table(text, pairs, weak_phrase_table,
-				sizeof(weak_phrase_table) / sizeof(weak_phrase_table[0]));
-	return r;
+	return classify_lowered(text, len, pairs);
 }
 
 bool rb_classify_is_hard(const char *reason, const char *status, int reply_code)
@@ -776,10 +790,10 @@ static bool says_address_is_unknown(const char *diagnostic)
 	return false;
 }
 
-void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct rb_arena *arena)
+void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct rb_arena *arena,
+			struct rb_lowered *diagnostic)
 {
 	(void)mail;
-	(void)arena;
 	const char *reason = b->reason && *b->reason ? b->reason : NULL;
 	if (reason == NULL)
 		reason = rb_rhost_reason(b); /* the provider's own codes come first */
@@ -804,7 +818,17 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 			if (own != NULL)
 				row = own;
 		}
-		const char *by_text = rb_classify_text(words);
+		const char *by_text;
+		if (diagnostic != NULL && diagnostic->text == b->diagnostic) {
+			/* The words are the diagnostic or its tail: judged in its lowered copy. */
+			const struct rb_lowered *d = rb_lowered_get(diagnostic, arena);
+			size_t offset = (size_t)(words - b->diagnostic);
+			by_text = offset <= d->len
+					  ? classify_lowered(d->lower + offset, d->len - offset, d->pairs)
+					  : NULL;
+		} else {
+			by_text = rb_classify_text(words);
+		}
 		if (row != NULL && row->strong && !(by_text != NULL && qmail_style_code(words, b->status)))
 			reason = row->reason;
 

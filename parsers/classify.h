@@ -9,10 +9,15 @@
 #ifndef REBOUND_PARSERS_CLASSIFY_H
 #define REBOUND_PARSERS_CLASSIFY_H
 
+#include "core/text.h"
 #include "parsers/bounce.h"
 
+/*
+ * diagnostic: b->diagnostic as an rb_lowered the caller shares with its own searches
+ * (NULL: the text is lowered here).
+ */
 void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail,
-			struct rb_arena *arena);
+			struct rb_arena *arena, struct rb_lowered *diagnostic);
 
 /* The reason the diagnostic text alone points to, or NULL when no pattern matches. */
 const char *rb_classify_text(const char *diagnostic);
