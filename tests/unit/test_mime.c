@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "collect.h"
+#include "random_input.h"
 #include "core/arena.h"
 #include "parsers/mail_date.h"
 #include "parsers/mime.h"
@@ -385,10 +386,7 @@ static void test_normalize_random(struct rb_arena *arena)
 	for (int round = 0; round < 20000; round++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 8) % sizeof(in);
-		for (size_t i = 0; i < n; i++) {
-			seed = seed * 1103515245u + 12345u;
-			in[i] = (unsigned char)alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
-		}
+		random_bytes(&seed, alphabet, sizeof(alphabet) - 1, in, n);
 		size_t o = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (in[i] == '\r') {
@@ -418,10 +416,7 @@ static void test_quoted_printable_random(void)
 	for (int round = 0; round < 100000; round++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 8) % sizeof(in);
-		for (size_t i = 0; i < n; i++) {
-			seed = seed * 1103515245u + 12345u;
-			in[i] = (unsigned char)alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
-		}
+		random_bytes(&seed, alphabet, sizeof(alphabet) - 1, in, n);
 		int state = 0;
 		guint32 save = 0;
 		size_t want_len = g_mime_encoding_quoted_decode_step(in, n, want, &state, &save);
@@ -452,10 +447,8 @@ static void test_message_id_random(struct rb_arena *arena)
 			id[o++] = '<';
 			for (int part = 0; part < 2; part++) {
 				size_t n = (seed >> (8 + part * 4)) % 10;
-				for (size_t i = 0; i < n; i++) {
-					seed = seed * 1103515245u + 12345u;
-					id[o++] = atom[(seed >> 16) % (sizeof(atom) - 1)];
-				}
+				random_bytes(&seed, atom, sizeof(atom) - 1, id + o, n);
+				o += n;
 				if (part == 0)
 					id[o++] = '@';
 			}
@@ -465,10 +458,8 @@ static void test_message_id_random(struct rb_arena *arena)
 				id[(seed >> 12) % o] = any[(seed >> 16) % (sizeof(any) - 1)];
 		} else {
 			size_t n = (seed >> 8) % 20;
-			for (size_t i = 0; i < n; i++) {
-				seed = seed * 1103515245u + 12345u;
-				id[o++] = any[(seed >> 16) % (sizeof(any) - 1)];
-			}
+			random_bytes(&seed, any, sizeof(any) - 1, id + o, n);
+			o += n;
 		}
 		id[o] = '\0';
 		char *want = g_mime_utils_decode_message_id(id);

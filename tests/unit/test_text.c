@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "random_input.h"
 #include "core/arena.h"
 #include "core/text.h"
 
@@ -236,17 +237,11 @@ static void test_find_ci_random(void)
 	for (int round = 0; round < 50000; round++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 8) % sizeof(hay);
-		for (size_t i = 0; i < n; i++) {
-			seed = seed * 1103515245u + 12345u;
-			hay[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
-		}
+		random_bytes(&seed, alphabet, sizeof(alphabet) - 1, hay, n);
 		hay[n] = '\0';
 		seed = seed * 1103515245u + 12345u;
 		size_t m = 1 + (seed >> 8) % (sizeof(needle) - 1);
-		for (size_t i = 0; i < m; i++) {
-			seed = seed * 1103515245u + 12345u;
-			needle[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
-		}
+		random_bytes(&seed, alphabet, sizeof(alphabet) - 1, needle, m);
 		needle[m] = '\0';
 		CHECK(rb_text_find_ci(hay, needle) == find_ci_reference(hay, n, needle));
 		size_t cut = n ? (seed >> 4) % (n + 1) : 0;
@@ -270,16 +265,10 @@ static void test_memmem_random(void)
 	for (int round = 0; round < 100000; round++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 8) % sizeof(hay);
-		for (size_t i = 0; i < n; i++) {
-			seed = seed * 1103515245u + 12345u;
-			hay[i] = (seed >> 16) % 5 ? 'a' : 'b';
-		}
+		random_bytes(&seed, "baaaa", 5, hay, n);
 		seed = seed * 1103515245u + 12345u;
 		size_t m = 1 + (seed >> 8) % (sizeof(needle) - 1);
-		for (size_t i = 0; i < m; i++) {
-			seed = seed * 1103515245u + 12345u;
-			needle[i] = (seed >> 16) % 5 ? 'a' : 'b';
-		}
+		random_bytes(&seed, "baaaa", 5, needle, m);
 		CHECK(rb_text_memmem(hay, n, needle, m) == memmem(hay, n, needle, m));
 	}
 	static char hostile[1 << 20];
