@@ -101,6 +101,47 @@ const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle
 	return find_folded(haystack, strnlen(haystack, n), needle, nlen);
 }
 
+/* A whole comparison at a candidate: first and last bytes already match. */
+static inline bool needle_at(const char *at, const char *needle, size_t m)
+{
+	return memcmp(at + 1, needle + 1, m - 2) == 0;
+}
+
+/*
+ * The candidates of 32 positions at a time (AVX2, when the CPU has it). Returns the
+ * match, NULL when there is none, or sets *stopped_r to where a fallback must go on
+ * (the budget ran out, or fewer than 32 positions are left).
+ */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+__attribute__((target("avx2"))) static const char *memmem_avx2(const char *h, size_t n,
+							     const char *needle, size_t m,
+							     size_t *budget, size_t *stopped_r)
+{
+	const __m256i first = _mm256_set1_epi8(needle[0]);
+	const __m256i last = _mm256_set1_epi8(needle[m - 1]);
+	size_t i = 0;
+	for (; i + m - 1 + 32 <= n; i += 32) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(h + i));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + m - 1));
+		unsigned hits = (unsigned)_mm256_movemask_epi8(
+		    _mm256_and_si256(_mm256_cmpeq_epi8(a, first), _mm256_cmpeq_epi8(b, last)));
+		while (hits != 0) {
+			unsigned at = (unsigned)__builtin_ctz(hits);
+			if (needle_at(h + i + at, needle, m))
+				return h + i + at;
+			if (--*budget == 0) {
+				*stopped_r = i + at + 1;
+				return NULL;
+			}
+			hits &= hits - 1;
+		}
+	}
+	*stopped_r = i;
+	return NULL;
+}
+#endif
+
 const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m)
 {
 	if (m == 0)
@@ -110,11 +151,20 @@ const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m
 	if (m == 1)
 		return memchr(h, needle[0], n);
 #ifdef __SSE2__
-	const __m128i first = _mm_set1_epi8(needle[0]);
-	const __m128i last = _mm_set1_epi8(needle[m - 1]);
 	/* Failed whole comparisons allowed before the linear fallback takes over. */
 	size_t budget = n / 8 + 64;
 	size_t i = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+	if (n >= m - 1 + 32 && __builtin_cpu_supports("avx2")) {
+		const char *found = memmem_avx2(h, n, needle, m, &budget, &i);
+		if (found != NULL)
+			return found;
+		if (budget == 0)
+			return memmem(h + i, n - i, needle, m);
+	}
+#endif
+	const __m128i first = _mm_set1_epi8(needle[0]);
+	const __m128i last = _mm_set1_epi8(needle[m - 1]);
 	for (; i + m - 1 + 16 <= n; i += 16) {
 		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + m - 1));
@@ -122,7 +172,7 @@ const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m
 		    _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
 		while (hits != 0) {
 			unsigned at = (unsigned)__builtin_ctz(hits);
-			if (memcmp(h + i + at + 1, needle + 1, m - 2) == 0)
+			if (needle_at(h + i + at, needle, m))
 				return h + i + at;
 			if (--budget == 0) {
 				size_t from = i + at + 1;
@@ -131,8 +181,12 @@ const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m
 			hits &= hits - 1;
 		}
 	}
-	/* The last positions, fewer than sixteen. */
-	return i < n ? memmem(h + i, n - i, needle, m) : NULL;
+	/* The last positions, fewer than sixteen: one by one (the C library's memmem
+	 * would prepare a table for them). */
+	for (; i + m <= n; i++)
+		if (h[i] == needle[0] && h[i + m - 1] == needle[m - 1] && needle_at(h + i, needle, m))
+			return h + i;
+	return NULL;
 #else
 	return memmem(h, n, needle, m);
 #endif
