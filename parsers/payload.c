@@ -15,8 +15,8 @@
  */
 #include "parsers/payload.h"
 
-#include <archive.h>
-#include <archive_entry.h>
+#include "core/libraries.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -187,6 +187,7 @@ static enum rb_status gunzip_read(void *ctx, unsigned char *buf, size_t cap, siz
 /* ---- zip layer (libarchive) ---- */
 
 struct zip_reader {
+	const struct rb_libarchive *ar; /* libarchive, loaded when first needed */
 	struct rb_reader *src;
 	struct unwrap *u;
 	struct archive *a;
@@ -203,7 +204,7 @@ static la_ssize_t zip_source_read(struct archive *a, void *ctx, const void **buf
 	size_t got = 0;
 	if (z->src->read(z->src->ctx, z->in, sizeof(z->in), &got, &z->src_error) != RB_OK) {
 		z->src_failed = true;
-		archive_set_error(a, EIO, "%s", z->src_error.message);
+		z->ar->set_error(a, EIO, "%s", z->src_error.message);
 		return -1;
 	}
 	*buf = z->in;
@@ -215,7 +216,8 @@ static enum rb_status zip_member_read(void *ctx, unsigned char *buf, size_t cap,
 				      struct rb_error *err)
 {
 	struct zip_reader *z = ctx;
-	la_ssize_t n = archive_read_data(z->a, buf, cap);
+	const struct rb_libarchive *ar = z->ar;
+	la_ssize_t n = ar->read_data(z->a, buf, cap);
 	*got_r = 0;
 	if (n < 0) {
 		if (z->src_failed) {
@@ -223,8 +225,7 @@ static enum rb_status zip_member_read(void *ctx, unsigned char *buf, size_t cap,
 			return z->src_error.status;
 		}
 		return rb_error_set(err, RB_ERR_INPUT, "zip member cannot be read: %s",
-				    archive_error_string(z->a) ? archive_error_string(z->a)
-							       : "unknown error");
+				    ar->error_string(z->a) ? ar->error_string(z->a) : "unknown error");
 	}
 	*got_r = (size_t)n;
 	z->out += (uint64_t)n;
@@ -237,34 +238,42 @@ static enum rb_status unwrap_layer(struct unwrap *u, struct rb_reader *in, unsig
 static enum rb_status unwrap_zip(struct unwrap *u, struct rb_reader *in, unsigned depth,
 				 struct rb_error *err)
 {
+	struct rb_error load_err = {0};
+	const struct rb_libarchive *ar = rb_libarchive(&load_err);
+	if (ar == NULL) {
+		if (err != NULL)
+			*err = load_err;
+		return load_err.status;
+	}
 	struct zip_reader *z = calloc(1, sizeof(*z));
 	if (z == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory opening a zip payload");
+	z->ar = ar;
 	z->src = in;
 	z->u = u;
-	z->a = archive_read_new();
+	z->a = ar->read_new();
 	enum rb_status st = RB_OK;
-	if (z->a == NULL || archive_read_support_format_zip_streamable(z->a) != ARCHIVE_OK ||
-	    archive_read_open(z->a, z, NULL, zip_source_read, NULL) != ARCHIVE_OK) {
+	if (z->a == NULL || ar->read_support_format_zip_streamable(z->a) != ARCHIVE_OK ||
+	    ar->read_open(z->a, z, NULL, zip_source_read, NULL) != ARCHIVE_OK) {
 		st = rb_error_set(err, RB_ERR_INPUT, "zip payload cannot be opened: %s",
-				  z->a && archive_error_string(z->a) ? archive_error_string(z->a)
-								    : "libarchive failed");
+				  z->a && ar->error_string(z->a) ? ar->error_string(z->a)
+								 : "libarchive failed");
 		goto done;
 	}
 	for (;;) {
 		struct archive_entry *entry = NULL;
-		int r = archive_read_next_header(z->a, &entry);
+		int r = ar->read_next_header(z->a, &entry);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			st = z->src_failed ? (*err = z->src_error, z->src_error.status)
 					   : rb_error_set(err, RB_ERR_INPUT, "zip payload is broken: %s",
-							  archive_error_string(z->a)
-								  ? archive_error_string(z->a)
+							  ar->error_string(z->a)
+								  ? ar->error_string(z->a)
 								  : "unreadable header");
 			break;
 		}
-		if (archive_entry_filetype(entry) == AE_IFDIR)
+		if (ar->entry_filetype(entry) == AE_IFDIR)
 			continue;
 		if (++u->members > u->limits->max_archive_members) {
 			st = rb_error_set(err, RB_ERR_LIMIT,
@@ -272,7 +281,7 @@ static enum rb_status unwrap_zip(struct unwrap *u, struct rb_reader *in, unsigne
 					  u->limits->max_archive_members);
 			break;
 		}
-		const char *member = archive_entry_pathname(entry);
+		const char *member = ar->entry_pathname(entry);
 		struct rb_reader member_reader = {zip_member_read, z};
 		st = unwrap_layer(u, &member_reader, depth + 1, member ? member : "", err);
 		if (st != RB_OK)
@@ -280,7 +289,7 @@ static enum rb_status unwrap_zip(struct unwrap *u, struct rb_reader *in, unsigne
 	}
 done:
 	if (z->a != NULL)
-		archive_read_free(z->a);
+		ar->read_free(z->a);
 	free(z);
 	return st;
 }

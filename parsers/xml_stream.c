@@ -13,7 +13,7 @@
 #include "parsers/xml_names.h"
 #include "parsers/xml_repair.h"
 
-#include <libxml/xmlreader.h>
+#include "core/libraries.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +60,7 @@ static int xml_io_close(void *ctx)
 
 /* The reader's run: the handler, and what of the document it has seen already. */
 struct reader_run {
+	const struct rb_libxml2 *xml; /* libxml2, loaded when first needed */
 	const struct rb_xml_handler *h;
 	const struct rb_xml_names *names;
 	unsigned skip_starts; /* element starts replayed by the fast reader */
@@ -71,7 +72,7 @@ static void on_reader_error(void *arg, const char *msg, xmlParserSeverities seve
 {
 	(void)severity;
 	const struct reader_run *run = arg;
-	int line = locator ? xmlTextReaderLocatorLineNumber(locator) : 0;
+	int line = locator ? run->xml->locator_line_number(locator) : 0;
 	run->h->on_error(run->h->ctx, line, msg ? msg : "error");
 }
 
@@ -79,7 +80,8 @@ static void on_reader_error(void *arg, const char *msg, xmlParserSeverities seve
 static bool deliver(xmlTextReaderPtr reader, struct reader_run *run)
 {
 	const struct rb_xml_handler *h = run->h;
-	int type = xmlTextReaderNodeType(reader);
+	const struct rb_libxml2 *xml = run->xml;
+	int type = xml->node_type(reader);
 	if (run->skip_starts > 0) {
 		run->skip_starts -= type == XML_READER_TYPE_ELEMENT;
 		return true;
@@ -89,20 +91,20 @@ static bool deliver(xmlTextReaderPtr reader, struct reader_run *run)
 		return true;
 	}
 	if (type == XML_READER_TYPE_ELEMENT) {
-		const char *name = (const char *)xmlTextReaderConstLocalName(reader);
-		const char *ns = (const char *)xmlTextReaderConstNamespaceUri(reader);
+		const char *name = (const char *)xml->const_local_name(reader);
+		const char *ns = (const char *)xml->const_namespace_uri(reader);
 		if (name == NULL)
 			name = "";
 		size_t len = strlen(name);
 		if (!h->on_start(h->ctx, name, len, ns ? ns : "",
 				 rb_xml_names_find(run->names, name, len)))
 			return false;
-		if (xmlTextReaderIsEmptyElement(reader))
+		if (xml->is_empty_element(reader))
 			return h->on_end(h->ctx);
 	} else if (type == XML_READER_TYPE_END_ELEMENT) {
 		return h->on_end(h->ctx);
 	} else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA) {
-		const char *v = (const char *)xmlTextReaderConstValue(reader);
+		const char *v = (const char *)xml->const_value(reader);
 		size_t n = v ? strlen(v) : 0;
 		return h->on_text(h->ctx, v ? v : "",
 				  n < RB_XML_TEXT_PREFIX ? n : RB_XML_TEXT_PREFIX, n);
@@ -114,22 +116,30 @@ static bool deliver(xmlTextReaderPtr reader, struct reader_run *run)
 static enum rb_status read_with_libxml2(struct rb_reader *in, struct reader_run *run,
 					struct rb_error *err)
 {
+	struct rb_error load_err = {0};
+	const struct rb_libxml2 *xml = rb_libxml2(&load_err);
+	if (xml == NULL) {
+		if (err != NULL)
+			*err = load_err;
+		return load_err.status;
+	}
+	run->xml = xml;
 	struct xml_io *io = calloc(1, sizeof(*io));
 	if (io == NULL)
 		return rb_error_set(err, RB_ERR_NOMEM, "out of memory reading XML");
 	io->src = in;
 	xmlTextReaderPtr reader =
-	    xmlReaderForIO(xml_io_read, xml_io_close, io, NULL, NULL,
-			   XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
-			       XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	    xml->reader_for_io(xml_io_read, xml_io_close, io, NULL, NULL,
+			       XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR |
+				   XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	enum rb_status st = RB_OK;
 	if (reader == NULL) {
 		st = rb_error_set(err, RB_ERR_INTERNAL, "libxml2 cannot start an XML reader");
 	} else {
-		xmlTextReaderSetErrorHandler(reader, on_reader_error, run);
-		while (xmlTextReaderRead(reader) == 1 && deliver(reader, run))
+		xml->set_error_handler(reader, on_reader_error, run);
+		while (xml->read(reader) == 1 && deliver(reader, run))
 			;
-		xmlFreeTextReader(reader);
+		xml->free_reader(reader);
 	}
 	if (io->failed) {
 		/* The input below failed (a cap, a broken archive): that is the error. */

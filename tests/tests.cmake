@@ -6,6 +6,11 @@ foreach(src ${REBOUND_UNIT_TESTS})
   add_executable(${name} ${src})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/tests/unit)
   target_link_libraries(${name} PRIVATE rebound)
+  # The library loads libxml2 and libarchive on demand; test_payload writes its zip
+  # fixtures with libarchive itself, so it links it.
+  if(name STREQUAL "test_payload")
+    target_link_libraries(${name} PRIVATE PkgConfig::REPORT_LIBS)
+  endif()
   add_test(NAME unit.${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
 
