@@ -52,10 +52,10 @@ r_events=$(wc -l <"$work/rebound.out")
 s_events=$(cat "$work/sisimai.out")
 awk -v m="$messages" -v rs="$r_sec" -v rr="$r_rss" -v ss="$s_sec" -v sr="$s_rss" \
     -v r1r="$r1_rss" -v one="$one" -v re="$r_events" -v se="$s_events" 'BEGIN {
-	rs = (rs < 0.01 ? 0.01 : rs); ss = (ss < 0.01 ? 0.01 : ss);
+	rs = (rs < 0.001 ? 0.001 : rs); ss = (ss < 0.001 ? 0.001 : ss);
 	printf "%-10s %10s %12s %12s %10s\n", "tool", "seconds", "messages/s", "peak RSS MB", "events";
-	printf "%-10s %10.2f %12.0f %12.1f %10d\n", "rebound", rs, m / rs, rr / 1024, re;
-	printf "%-10s %10.2f %12.0f %12.1f %10d\n", "sisimai", ss, m / ss, sr / 1024, se;
+	printf "%-10s %10.3f %12.0f %12.1f %10d\n", "rebound", rs, m / rs, rr / 1024, re;
+	printf "%-10s %10.3f %12.0f %12.1f %10d\n", "sisimai", ss, m / ss, sr / 1024, se;
 	printf "speed ratio (rebound/sisimai): %.1fx\n", ss / rs;
 	printf "memory: rebound peak RSS %.1f MB over %d messages, %.1f MB over %d (flat when equal)\n",
 	       rr / 1024, m, r1r / 1024, one;

@@ -30,10 +30,10 @@ d_sec=$best_sec d_kb=$peak_kb
 records_out=$(grep -c '"type":"dmarc_record"' "$work/rebound.out")
 [ "$records_out" -eq "$records" ] || { echo "rebound emitted $records_out records, want $records"; exit 1; }
 awk -v mb="$mb" -v rs="$r_sec" -v rk="$r_kb" -v ds="$d_sec" -v dk="$d_kb" 'BEGIN {
-	rs = (rs < 0.01 ? 0.01 : rs); ds = (ds < 0.01 ? 0.01 : ds);
+	rs = (rs < 0.001 ? 0.001 : rs); ds = (ds < 0.001 ? 0.001 : ds);
 	printf "%-10s %9s %9s %12s\n", "tool", "seconds", "MB/s", "peak RSS MB";
-	printf "%-10s %9.2f %9.1f %12.1f\n", "rebound", rs, mb / rs, rk / 1024;
-	printf "%-10s %9.2f %9.1f %12.1f\n", "dmarc-cat", ds, mb / ds, dk / 1024;
+	printf "%-10s %9.3f %9.1f %12.1f\n", "rebound", rs, mb / rs, rk / 1024;
+	printf "%-10s %9.3f %9.1f %12.1f\n", "dmarc-cat", ds, mb / ds, dk / 1024;
 	printf "speed ratio (rebound/dmarc-cat): %.1fx\n", ds / rs;
 	printf "peak RSS: rebound %.1f MB (target < 32 MB)\n", rk / 1024;
 }'
