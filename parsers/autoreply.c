@@ -61,7 +61,7 @@ static bool has_autoreply_header(const struct rb_mail *mail)
 		const char *v = rb_mail_header(mail, autoreply_headers[i].header);
 		bool present = false;
 		for (size_t h = 0; h < mail->header_count && !present; h++)
-			present = rb_text_equal_ci(mail->headers[h].name, autoreply_headers[i].header);
+			present = rb_header_is(&mail->headers[h], autoreply_headers[i].header);
 		if (present && rb_text_starts_with_ci(v, autoreply_headers[i].value_prefix))
 			return true;
 	}

@@ -160,7 +160,7 @@ static const char *original_header(const struct rb_mail *mail, const struct rb_b
 {
 	const char *v = rb_mail_original_header(mail, name);
 	for (size_t i = 0; *v == '\0' && i < set->inline_original_count; i++)
-		if (rb_text_equal_ci(set->inline_original[i].name, name))
+		if (rb_header_is(&set->inline_original[i], name))
 			v = rb_header_value(mail->arena, &set->inline_original[i]);
 	return v;
 }

@@ -368,11 +368,30 @@ static bool looks_like_parameter(const char *p, const char *line_end)
  * up to an empty line or the first line that is neither. Values are kept raw
  * (decoded by the caller as needed). Returns where the body starts.
  */
+/*
+ * The first '\n' in [p, end), or NULL. Inline and sixteen bytes at a time: header
+ * lines are short, and a call to memchr per line cost more than the search.
+ */
+static inline const char *find_newline(const char *p, const char *end)
+{
+	const __m128i nl = _mm_set1_epi8('\n');
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
+		if (m != 0)
+			return p + __builtin_ctz(m);
+	}
+	for (; p < end; p++)
+		if (*p == '\n')
+			return p;
+	return NULL;
+}
+
 static const char *parse_headers(struct rb_arena *arena, const char *p, const char *end,
 				 struct header_list *out, bool decode)
 {
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl = find_newline(p, end);
 		const char *line_end = nl ? nl : end;
 		if (line_end == p) /* empty line: the body follows */
 			return nl ? nl + 1 : end;
@@ -402,7 +421,7 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		const char *value_end = line_end;
 		while (value_end < end && value_end + 1 < end &&
 		       (value_end[1] == ' ' || value_end[1] == '\t')) {
-			const char *next = memchr(value_end + 1, '\n', (size_t)(end - value_end - 1));
+			const char *next = find_newline(value_end + 1, end);
 			value_end = next ? next : end;
 		}
 		if (out->count == out->cap) {
@@ -416,7 +435,7 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		}
 		struct rb_header *h = &out->items[out->count++];
 		h->name_len = (size_t)(name_end - p);
-		h->name = rb_arena_strndup(arena, p, h->name_len);
+		h->name = p; /* read through name_len: no copy */
 		h->value = NULL; /* decoded when first looked up: header_value() */
 		h->raw = value;
 		h->raw_len = (size_t)(value_end - value);
@@ -456,6 +475,12 @@ static const char *headers_find(struct rb_arena *arena, const struct rb_header *
 const char *rb_header_value(struct rb_arena *arena, const struct rb_header *h)
 {
 	return header_value(arena, (struct rb_header *)h);
+}
+
+bool rb_header_is(const struct rb_header *h, const char *name)
+{
+	size_t len = strlen(name);
+	return h->name_len == len && ascii_equal_ci(h->name, name, len);
 }
 
 static const char *header_find(struct rb_arena *arena, const struct header_list *h,

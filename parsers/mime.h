@@ -26,9 +26,9 @@
  * lookup functions or rb_header_value().
  */
 struct rb_header {
-	const char *name;
+	const char *name;  /* name_len bytes where the message has them: not NUL-terminated */
 	const char *value;
-	size_t name_len; /* strlen(name): lookups compare it first */
+	size_t name_len;
 	const char *raw;  /* the value as written (folded), raw_len bytes */
 	size_t raw_len;
 	bool raw_decode;  /* RFC 2047 words and charsets are decoded */
@@ -118,5 +118,7 @@ size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
 
 /* The value of h (decoded into arena on first use; arena is the one h was parsed in). */
 const char *rb_header_value(struct rb_arena *arena, const struct rb_header *h);
+/* Is h named name (ASCII case-insensitive)? */
+bool rb_header_is(const struct rb_header *h, const char *name);
 
 #endif

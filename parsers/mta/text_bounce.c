@@ -385,7 +385,7 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		if (labelled != NULL)
 			to_header = labelled;
 		for (size_t i = 0; i < out->inline_original_count && *to_header == '\0'; i++)
-			if (rb_text_equal_ci(out->inline_original[i].name, "To"))
+			if (rb_header_is(&out->inline_original[i], "To"))
 				to_header = rb_header_value(arena, &out->inline_original[i]);
 		const char *to = rb_text_header_address(arena, to_header);
 		if (to == NULL)
