@@ -364,11 +364,6 @@ static bool looks_like_parameter(const char *p, const char *line_end)
 }
 
 /*
- * Parse the header block at [p, end): "Name: value" lines with folded continuations,
- * up to an empty line or the first line that is neither. Values are kept raw
- * (decoded by the caller as needed). Returns where the body starts.
- */
-/*
  * The first '\n' in [p, end), or NULL. Inline and sixteen bytes at a time: header
  * lines are short, and a call to memchr per line cost more than the search.
  */
@@ -387,6 +382,11 @@ static inline const char *find_newline(const char *p, const char *end)
 	return NULL;
 }
 
+/*
+ * Parse the header block at [p, end): "Name: value" lines with folded continuations,
+ * up to an empty line or the first line that is neither. Values are kept raw
+ * (decoded by the caller as needed). Returns where the body starts.
+ */
 static const char *parse_headers(struct rb_arena *arena, const char *p, const char *end,
 				 struct header_list *out, bool decode)
 {
