@@ -401,13 +401,45 @@ static size_t count_digits(const char *p, size_t max)
 	return n;
 }
 
+/*
+ * The first position in [p, end) that may start a code: a 2, 4 or 5 followed by a
+ * '.' (an enhanced status) or a digit (a reply code); NULL when none. s[end - s] is
+ * the string's NUL. Sixteen positions at a time: diagnostics and notices are
+ * searched for codes many times, and most of their bytes start none.
+ */
+static const char *next_code_start(const char *p, const char *end, bool dot_next)
+{
+#ifdef __SSE2__
+	const __m128i two = _mm_set1_epi8('2'), four = _mm_set1_epi8('4'),
+		      five = _mm_set1_epi8('5'), dot = _mm_set1_epi8('.'),
+		      zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8('9');
+	for (; end - p >= 16; p += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1)); /* to the NUL */
+		__m128i lead = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(a, two),
+							 _mm_cmpeq_epi8(a, four)),
+					    _mm_cmpeq_epi8(a, five));
+		__m128i next = dot_next ? _mm_cmpeq_epi8(b, dot)
+					: _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(b, zero), b),
+							_mm_cmpeq_epi8(_mm_min_epu8(b, nine), b));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(lead, next));
+		if (m != 0)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	for (; p < end; p++)
+		if ((*p == '2' || *p == '4' || *p == '5') &&
+		    (dot_next ? p[1] == '.' : isdigit((unsigned char)p[1])))
+			return p;
+	return NULL;
+}
+
 bool rb_text_find_status(const char *s, char out[16])
 {
 	if (s == NULL)
 		return false;
-	for (const char *p = s; *p; p++) {
-		if ((*p != '2' && *p != '4' && *p != '5') || p[1] != '.')
-			continue;
+	const char *end = s + strlen(s);
+	for (const char *p = s; (p = next_code_start(p, end, true)) != NULL; p++) {
 		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.'))
 			continue;
 		const char *q = p + 2;
@@ -435,9 +467,9 @@ int rb_text_find_reply_code(const char *s)
 {
 	if (s == NULL)
 		return 0;
-	for (const char *p = s; *p; p++) {
-		if ((*p != '2' && *p != '4' && *p != '5') || !isdigit((unsigned char)p[1]) ||
-		    !isdigit((unsigned char)p[2]))
+	const char *end = s + strlen(s);
+	for (const char *p = s; (p = next_code_start(p, end, false)) != NULL; p++) {
+		if (!isdigit((unsigned char)p[2]))
 			continue;
 		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '-'))
 			continue;

@@ -4,6 +4,8 @@
 #define _GNU_SOURCE /* memmem, the reference */
 #include <stdlib.h>
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -305,6 +307,72 @@ static void test_pairs_random(void)
 	}
 }
 
+/* The byte-at-a-time readings rb_text_find_status and rb_text_find_reply_code must agree with. */
+static bool reference_status(const char *s, char out[16])
+{
+	for (const char *p = s; *p; p++) {
+		if ((*p != '2' && *p != '4' && *p != '5') || p[1] != '.')
+			continue;
+		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.'))
+			continue;
+		const char *q = p + 2;
+		size_t d1 = 0;
+		while (d1 < 4 && isdigit((unsigned char)q[d1]))
+			d1++;
+		if (d1 == 0 || d1 > 3 || q[d1] != '.')
+			continue;
+		const char *r = q + d1 + 1;
+		size_t d2 = 0;
+		while (d2 < 4 && isdigit((unsigned char)r[d2]))
+			d2++;
+		if (d2 == 0 || d2 > 3)
+			continue;
+		char after = r[d2];
+		if (isalnum((unsigned char)after) || (after == '.' && isdigit((unsigned char)r[d2 + 1])))
+			continue;
+		size_t len = (size_t)(r + d2 - p);
+		memcpy(out, p, len);
+		out[len] = '\0';
+		return true;
+	}
+	return false;
+}
+
+static int reference_reply_code(const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		if ((*p != '2' && *p != '4' && *p != '5') || !isdigit((unsigned char)p[1]) ||
+		    !isdigit((unsigned char)p[2]))
+			continue;
+		if (p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '.' || p[-1] == '-'))
+			continue;
+		char after = p[3];
+		if (isalnum((unsigned char)after) || after == '.' || after == '@' || p[1] > '5')
+			continue;
+		return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	}
+	return 0;
+}
+
+/* Codes found sixteen positions at a time: every length, every place, near misses. */
+static void test_codes_random(void)
+{
+	uint32_t seed = 550;
+	static const char alphabet[] = "2455.1.0.9a -@";
+	char text[80];
+	for (int round = 0; round < 200000; round++) {
+		size_t n = random_next(&seed) >> 8 & 63;
+		random_bytes(&seed, alphabet, sizeof(alphabet) - 1, text, n);
+		text[n] = '\0';
+		char got[16], want[16];
+		bool found = rb_text_find_status(text, got);
+		CHECK(found == reference_status(text, want));
+		if (found)
+			CHECK(strcmp(got, want) == 0);
+		CHECK(rb_text_find_reply_code(text) == reference_reply_code(text));
+	}
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -319,6 +387,7 @@ int main(void)
 	test_find_ci_random();
 	test_memmem_random();
 	test_pairs_random();
+	test_codes_random();
 	rb_arena_free(&arena);
 	CHECK(arena == NULL);
 	return check_done();
