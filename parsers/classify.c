@@ -145,8 +145,11 @@ static const struct status_row *status_lookup(const char *status)
 struct phrase_row {
 	const char *reason;
 	const char *phrase;	 /* lowercase substring */
-	unsigned short first_pair; /* its first two bytes (0 for a one-byte phrase) */
-	unsigned short last_pair;  /* its last two bytes (0 for a one-byte phrase) */
+	/* Where rb_pairs keeps its first and last byte pairs: byte and bit of each.
+	 * A one-byte phrase has none: masks 0, and any_length set. */
+	unsigned short first_byte, last_byte;
+	unsigned char first_bit, last_bit;
+	bool any_length;
 };
 
 /* A pair of bytes of a string literal as one number, as rb_pairs indexes them. */
@@ -156,13 +159,15 @@ struct phrase_row {
  * pair tests that dismiss most rows are then two bit lookups (rb_pairs). The phrase
  * must be a string literal (its length is sizeof - 1): pasting "" before it makes
  * anything else fail to compile. */
+#define ROW_FIRST(phrase) (sizeof("" phrase) > 2 ? PAIR_AT(phrase, 0) : 0)
+#define ROW_LAST(phrase) (sizeof("" phrase) > 2 ? PAIR_AT(phrase, sizeof("" phrase) - 3) : 0)
 #define ROW(reason, phrase)                                                                   \
 	{                                                                                     \
-		reason, phrase,                                                               \
-		    (unsigned short)(sizeof("" phrase) > 2 ? PAIR_AT(phrase, 0) : 0),          \
-		    (unsigned short)(sizeof("" phrase) > 2                                     \
-					 ? PAIR_AT(phrase, sizeof("" phrase) - 3)              \
-					 : 0)                                                  \
+		reason, phrase, (unsigned short)(ROW_FIRST(phrase) >> 3),                     \
+		    (unsigned short)(ROW_LAST(phrase) >> 3),                                  \
+		    (unsigned char)(sizeof("" phrase) > 2 ? 1u << (ROW_FIRST(phrase) & 7) : 0), \
+		    (unsigned char)(sizeof("" phrase) > 2 ? 1u << (ROW_LAST(phrase) & 7) : 0),  \
+		    sizeof("" phrase) <= 2                                                    \
 	}
 
 /*
@@ -661,16 +666,16 @@ static size_t lower_copy(char *buf, size_t cap, const char *s)
 static const char *match_table(const char *text, size_t len, const unsigned char *pairs,
 			       const struct phrase_row *table, size_t n)
 {
-	/* Sixty-four rows at a time: their pair tests make a mask without a branch (the
-	 * outcome of each is a coin toss for the branch predictor), then the rows left
+	/* Sixty-four rows at a time: their pair tests make a mask, then the rows left
 	 * are searched in order. */
 	for (size_t base = 0; base < n; base += 64) {
 		size_t rows = n - base < 64 ? n - base : 64;
 		uint64_t candidates = 0;
 		for (size_t k = 0; k < rows; k++) {
-			unsigned v = table[base + k].first_pair, w = table[base + k].last_pair;
-			unsigned both = (pairs[v >> 3] >> (v & 7)) & (pairs[w >> 3] >> (w & 7));
-			candidates |= (uint64_t)((both & 1) | (v == 0)) << k;
+			const struct phrase_row *row = &table[base + k];
+			bool both = (pairs[row->first_byte] & row->first_bit) &&
+				    (pairs[row->last_byte] & row->last_bit);
+			candidates |= (uint64_t)(both | row->any_length) << k;
 		}
 		while (candidates != 0) {
 			const struct phrase_row *row = &table[base + (size_t)__builtin_ctzll(candidates)];
