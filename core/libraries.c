@@ -44,6 +44,19 @@ static void load_library(struct lazy_library *l, const char *soname, const char 
 #define SLOTS(table) ((void **)(void *)&(table))
 #define SLOT_COUNT(table) (sizeof(table) / sizeof(void *))
 
+/* l loaded once per process; false with err set to why when it could not be. */
+static bool ensure_loaded(struct lazy_library *l, const char *soname, const char *const *names,
+			  void **table, size_t n, struct rb_error *err)
+{
+	if (g_once_init_enter(&l->once)) {
+		load_library(l, soname, names, table, n);
+		g_once_init_leave(&l->once, 1);
+	}
+	if (!l->loaded)
+		rb_error_set(err, RB_ERR_INTERNAL, "%s", l->why);
+	return l->loaded;
+}
+
 static struct lazy_library libxml2_state;
 static struct rb_libxml2 libxml2_table;
 static const char *const libxml2_names[] = {
@@ -57,15 +70,10 @@ _Static_assert(sizeof(libxml2_names) / sizeof(libxml2_names[0]) == SLOT_COUNT(li
 
 const struct rb_libxml2 *rb_libxml2(struct rb_error *err)
 {
-	if (g_once_init_enter(&libxml2_state.once)) {
-		load_library(&libxml2_state, REBOUND_LIBXML2_SONAME, libxml2_names,
-			     SLOTS(libxml2_table), SLOT_COUNT(libxml2_table));
-		g_once_init_leave(&libxml2_state.once, 1);
-	}
-	if (libxml2_state.loaded)
-		return &libxml2_table;
-	rb_error_set(err, RB_ERR_INTERNAL, "%s", libxml2_state.why);
-	return NULL;
+	return ensure_loaded(&libxml2_state, REBOUND_LIBXML2_SONAME, libxml2_names,
+			     SLOTS(libxml2_table), SLOT_COUNT(libxml2_table), err)
+		       ? &libxml2_table
+		       : NULL;
 }
 
 static struct lazy_library libarchive_state;
@@ -83,13 +91,8 @@ _Static_assert(sizeof(libarchive_names) / sizeof(libarchive_names[0]) ==
 
 const struct rb_libarchive *rb_libarchive(struct rb_error *err)
 {
-	if (g_once_init_enter(&libarchive_state.once)) {
-		load_library(&libarchive_state, REBOUND_LIBARCHIVE_SONAME, libarchive_names,
-			     SLOTS(libarchive_table), SLOT_COUNT(libarchive_table));
-		g_once_init_leave(&libarchive_state.once, 1);
-	}
-	if (libarchive_state.loaded)
-		return &libarchive_table;
-	rb_error_set(err, RB_ERR_INTERNAL, "%s", libarchive_state.why);
-	return NULL;
+	return ensure_loaded(&libarchive_state, REBOUND_LIBARCHIVE_SONAME, libarchive_names,
+			     SLOTS(libarchive_table), SLOT_COUNT(libarchive_table), err)
+		       ? &libarchive_table
+		       : NULL;
 }

@@ -57,6 +57,19 @@ check "broken report exits 0" test $? -eq 0
 check "broken report is an error event" grep -q '"type":"error"' "$work/broken.out"
 check "stderr counts unparsed messages" grep -q "could not be parsed" "$work/broken.err"
 
+# libxml2 and libarchive are loaded when a report needs them: when they cannot be,
+# the report is an error event that names the library, and bounces are unaffected.
+mkdir "$work/badlibs"
+for lib in $(grep -a -o -E 'lib(xml2|archive)\.so\.[0-9]+' "$rebound" | sort -u); do
+	echo "not a library" >"$work/badlibs/$lib"
+done
+check "both sonames found in the binary" test "$(ls "$work/badlibs" | wc -l)" -eq 2
+LD_LIBRARY_PATH="$work/badlibs" "$rebound" parse tests/data/dmarc/report.zip \
+	tests/corpus/sisimai/bsd/lhost-postfix-01.eml >"$work/badlibs.out" 2>/dev/null
+check "unloadable libarchive is an error event naming it" \
+	grep -q '"type":"error".*cannot load libarchive\.so\.[0-9]* (needed to read reports)' "$work/badlibs.out"
+check "bounces read without the report libraries" grep -q '"type":"bounce"' "$work/badlibs.out"
+
 # The summary counts by type.
 "$rebound" parse --summary samples/maildir >"$work/summary" 2>/dev/null
 check "summary over the sample mailbox" grep -q "^26 messages" "$work/summary"
