@@ -379,14 +379,19 @@ static void test_dates(struct rb_arena *arena)
  * LF; random runs of CR, LF and text at every length. */
 static void test_normalize_random(struct rb_arena *arena)
 {
-	static const char alphabet[] = "\r\n\ra b";
-	unsigned char in[64];
-	char want[65];
+	/* Dense line endings, and CRLF lines of mail's usual length (the blocks of
+	 * sixteen bytes with no CR, and a CR at every place in a block). */
+	static const char dense[] = "\r\n\ra b";
+	static const char sparse[] = "\r\nabcdefghijklmnopqrstuvwxyz0123456789 ";
+	unsigned char in[160];
+	char want[161];
 	uint32_t seed = 99;
-	for (int round = 0; round < 20000; round++) {
+	for (int round = 0; round < 40000; round++) {
+		const char *alphabet = round % 2 ? sparse : dense;
+		size_t alphabet_len = round % 2 ? sizeof(sparse) - 1 : sizeof(dense) - 1;
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 8) % sizeof(in);
-		random_bytes(&seed, alphabet, sizeof(alphabet) - 1, in, n);
+		random_bytes(&seed, alphabet, alphabet_len, in, n);
 		size_t o = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (in[i] == '\r') {
