@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2154 # sourced: sets variables for its caller, uses its $work
 # bench/lib.sh - shared by the benchmark scripts (sourced, not run).
 #
 # run_once NAME COMMAND...: runs COMMAND once on core 0 with its output in
