@@ -109,7 +109,7 @@ char *rb_mime_normalize_newlines(struct rb_arena *arena, const unsigned char *da
 			out[o++] = (char)data[i++];
 			continue;
 		}
-		/* data[i] is a CR: one LF for it and a LF after it. */
+		/* data[i] is a CR: it, or it and the LF after it, become one LF. */
 		out[o++] = '\n';
 		i++;
 		if (i < len && data[i] == '\n')
