@@ -4,7 +4,7 @@
  * Nettle picks the CPU's SHA instructions when it is loaded (its "fat" build, as
  * Debian ships it), as fast as OpenSSL's libcrypto on a bounce's few kilobytes, without
  * libcrypto's provider set-up at the first use (a millisecond per run) or a context
- * allocated per hash. Nettle is loaded anyway: libarchive uses it.
+ * allocated per hash.
  */
 #include "sha256.h"
 
