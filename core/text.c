@@ -261,7 +261,6 @@ const struct rb_lowered *rb_lowered_get(struct rb_lowered *t, struct rb_arena *a
 		char *lower = rb_text_lower(arena, t->text);
 		t->lower = lower ? lower : "";
 		t->len = strlen(t->lower);
-		rb_pairs_of(t->pairs, t->lower, t->len);
 		t->ready = true;
 	}
 	return t;

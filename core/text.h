@@ -90,19 +90,18 @@ static inline bool rb_pairs_may_contain(const unsigned char bits[RB_PAIRS_BYTES]
 	return true;
 }
 /*
- * A text lowercased (ASCII) once, with its byte pairs, for the several phrase tables
- * that judge the same words (a diagnostic: its SMTP command, its reason). Worked out
- * on first use: rb_lowered_init records the text, rb_lowered_get lowers and indexes it.
+ * A text lowercased (ASCII) once, for the several phrase searches that judge the same
+ * words (a diagnostic: its SMTP command, its reason). Worked out on first use:
+ * rb_lowered_init records the text, rb_lowered_get lowers it.
  */
 struct rb_lowered {
 	const char *text;  /* as given */
 	bool ready;
 	const char *lower; /* text, ASCII letters lowercased; NUL-terminated */
 	size_t len;
-	unsigned char pairs[RB_PAIRS_BYTES];
 };
 void rb_lowered_init(struct rb_lowered *t, const char *text);
-/* t, lowered and indexed (into arena); on out of memory, as the empty text. */
+/* t, lowered (into arena); on out of memory, as the empty text. */
 const struct rb_lowered *rb_lowered_get(struct rb_lowered *t, struct rb_arena *arena);
 
 /*

@@ -23,11 +23,14 @@
  */
 #include "parsers/classify.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <threads.h>
 
+#include "core/phrases.h"
 #include "core/text.h"
 #include "parsers/rhost.h"
 
@@ -144,31 +147,12 @@ static const struct status_row *status_lookup(const char *status)
 
 struct phrase_row {
 	const char *reason;
-	const char *phrase;	 /* lowercase substring */
-	/* Where rb_pairs keeps its first and last byte pairs: byte and bit of each.
-	 * A one-byte phrase has none: masks 0, and any_length set. */
-	unsigned short first_byte, last_byte;
-	unsigned char first_bit, last_bit;
-	bool any_length;
+	const char *phrase; /* lowercase substring */
 };
 
-/* A pair of bytes of a string literal as one number, as rb_pairs indexes them. */
-#define PAIR_AT(s, i) ((unsigned)(unsigned char)(s)[i] << 8 | (unsigned char)(s)[(i) + 1])
-
-/* A row, with its phrase's first and last byte pairs worked out by the compiler: the
- * pair tests that dismiss most rows are then two bit lookups (rb_pairs). The phrase
- * must be a string literal (its length is sizeof - 1): pasting "" before it makes
- * anything else fail to compile. */
-#define ROW_FIRST(phrase) (sizeof("" phrase) > 2 ? PAIR_AT(phrase, 0) : 0)
-#define ROW_LAST(phrase) (sizeof("" phrase) > 2 ? PAIR_AT(phrase, sizeof("" phrase) - 3) : 0)
-#define ROW(reason, phrase)                                                                   \
-	{                                                                                     \
-		reason, phrase, (unsigned short)(ROW_FIRST(phrase) >> 3),                     \
-		    (unsigned short)(ROW_LAST(phrase) >> 3),                                  \
-		    (unsigned char)(sizeof("" phrase) > 2 ? 1u << (ROW_FIRST(phrase) & 7) : 0), \
-		    (unsigned char)(sizeof("" phrase) > 2 ? 1u << (ROW_LAST(phrase) & 7) : 0),  \
-		    sizeof("" phrase) <= 2                                                    \
-	}
+/* The phrase must be a string literal: pasting "" before it makes anything else fail
+ * to compile. */
+#define ROW(reason, phrase) {reason, "" phrase}
 
 /*
  * Phrases seen in real bounces (Sisimai's set-of-emails and MTA sources), grouped by
@@ -657,50 +641,39 @@ static size_t lower_copy(char *buf, size_t cap, const char *s)
 }
 
 #define CLASSIFY_TEXT_MAX 4096
+#define PHRASE_ROWS (sizeof(phrase_table) / sizeof(phrase_table[0]))
+#define WEAK_PHRASE_ROWS (sizeof(weak_phrase_table) / sizeof(weak_phrase_table[0]))
 
-/*
- * The first row whose phrase occurs in text[0..len): every pair of it must occur
- * first (rb_pairs). pairs may be those of a longer text that starts with this one:
- * they only rule rows out, the search decides.
- */
-static const char *match_table(const char *text, size_t len, const unsigned char *pairs,
-			       const struct phrase_row *table, size_t n)
+/* Both tables as one phrase set, the weak rows after the others: the first phrase
+ * found in table order is then the answer. Built once, read by every thread. */
+static struct rb_phrases all_phrases;
+static once_flag all_phrases_once = ONCE_FLAG_INIT;
+
+static void all_phrases_build(void)
 {
-	/* Sixty-four rows at a time: their pair tests make a mask, then the rows left
-	 * are searched in order. */
-	for (size_t base = 0; base < n; base += 64) {
-		size_t rows = n - base < 64 ? n - base : 64;
-		uint64_t candidates = 0;
-		for (size_t k = 0; k < rows; k++) {
-			const struct phrase_row *row = &table[base + k];
-			bool both = (pairs[row->first_byte] & row->first_bit) &&
-				    (pairs[row->last_byte] & row->last_bit);
-			candidates |= (uint64_t)(both | row->any_length) << k;
-		}
-		while (candidates != 0) {
-			const struct phrase_row *row = &table[base + (size_t)__builtin_ctzll(candidates)];
-			if (rb_pairs_may_contain(pairs, row->phrase + 1, false) &&
-			    rb_text_memmem(text, len, row->phrase, strlen(row->phrase)) != NULL)
-				return row->reason;
-			candidates &= candidates - 1;
-		}
-	}
-	return NULL;
+	static const char *list[PHRASE_ROWS + WEAK_PHRASE_ROWS];
+	for (size_t i = 0; i < PHRASE_ROWS; i++)
+		list[i] = phrase_table[i].phrase;
+	for (size_t i = 0; i < WEAK_PHRASE_ROWS; i++)
+		list[PHRASE_ROWS + i] = weak_phrase_table[i].phrase;
+	bool built = rb_phrases_build(&all_phrases, list, PHRASE_ROWS + WEAK_PHRASE_ROWS);
+	assert(built); /* the tables above fit RB_PHRASES_MAX and have no empty phrase */
+	(void)built;
 }
 
 /* The reason lowercased words point to; at most CLASSIFY_TEXT_MAX - 1 bytes judged. */
-static const char *classify_lowered(const char *lower, size_t len, const unsigned char *pairs)
+static const char *classify_lowered(const char *lower, size_t len)
 {
 	if (len == 0)
 		return NULL;
 	if (len > CLASSIFY_TEXT_MAX - 1)
 		len = CLASSIFY_TEXT_MAX - 1;
-	const char *r = match_table(lower, len, pairs, phrase_table,
-				    sizeof(phrase_table) / sizeof(phrase_table[0]));
-	if (r == NULL)
-		r = match_table(lower, len, pairs, weak_phrase_table,
-				sizeof(weak_phrase_table) / sizeof(weak_phrase_table[0]));
-	return r;
+	call_once(&all_phrases_once, all_phrases_build);
+	int row = rb_phrases_first(&all_phrases, lower, len);
+	if (row < 0)
+		return NULL;
+	return (size_t)row < PHRASE_ROWS ? phrase_table[row].reason
+					 : weak_phrase_table[(size_t)row - PHRASE_ROWS].reason;
 }
 
 const char *rb_classify_text(const char *diagnostic)
@@ -709,9 +682,7 @@ const char *rb_classify_text(const char *diagnostic)
 		return NULL;
 	char text[CLASSIFY_TEXT_MAX];
 	size_t len = lower_copy(text, sizeof(text), diagnostic);
-	unsigned char pairs[RB_PAIRS_BYTES];
-	rb_pairs_of(pairs, text, len);
-	return classify_lowered(text, len, pairs);
+	return classify_lowered(text, len);
 }
 
 bool rb_classify_is_hard(const char *reason, const char *status, int reply_code)
@@ -841,7 +812,7 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 			const struct rb_lowered *d = rb_lowered_get(diagnostic, arena);
 			size_t offset = (size_t)(words - b->diagnostic);
 			by_text = offset <= d->len
-					  ? classify_lowered(d->lower + offset, d->len - offset, d->pairs)
+					  ? classify_lowered(d->lower + offset, d->len - offset)
 					  : NULL;
 		} else {
 			by_text = rb_classify_text(words);

@@ -1,0 +1,95 @@
+/*
+ * phrases.c - many fixed phrases searched in one pass (see phrases.h).
+ *
+ * The filter has 16,384 bits for a few hundred phrases: about one position in forty of
+ * an English text passes it, and a pass costs a comparison of four bytes with the one
+ * or two phrases of its hash (the rest of a phrase is compared only when those agree). The hash is Knuth's multiplicative one over the four bytes as a
+ * little-endian word; any fixed mixing would do, the results do not depend on it.
+ *
+ * Limits: RB_PHRASES_MAX phrases of at most 65,535 bytes each (checked when built).
+ */
+#include "phrases.h"
+
+#include <string.h>
+
+#include "text.h"
+
+#define HASH_SIZE (1u << RB_PHRASES_HASH_BITS)
+
+static inline uint32_t head_of(const char *p)
+{
+	uint32_t w;
+	memcpy(&w, p, 4);
+	return w;
+}
+
+static inline uint32_t hash_of(uint32_t head)
+{
+	return (head * UINT32_C(2654435761)) >> (32 - RB_PHRASES_HASH_BITS);
+}
+
+bool rb_phrases_build(struct rb_phrases *set, const char *const *phrases, size_t count)
+{
+	memset(set, 0, sizeof(*set));
+	if (count > RB_PHRASES_MAX)
+		return false;
+	set->count = count;
+	/* Counting sort of the long phrases by hash: counts, starts, then placement in
+	 * ascending index order so each bucket lists its phrases in priority order. */
+	for (size_t i = 0; i < count; i++) {
+		size_t n = strlen(phrases[i]);
+		if (n == 0 || n > UINT16_MAX)
+			return false;
+		set->phrase[i] = phrases[i];
+		set->len[i] = (uint16_t)n;
+		if (n < 4) {
+			set->short_member[set->short_count++] = (uint16_t)i;
+			continue;
+		}
+		uint32_t h = hash_of(head_of(phrases[i]));
+		set->filter[h / 64] |= UINT64_C(1) << (h % 64);
+		set->bucket_start[h + 1]++;
+	}
+	for (size_t h = 0; h < HASH_SIZE; h++)
+		set->bucket_start[h + 1] += set->bucket_start[h];
+	uint16_t next[HASH_SIZE];
+	memcpy(next, set->bucket_start, sizeof(next));
+	for (size_t i = 0; i < count; i++) {
+		if (set->len[i] < 4)
+			continue;
+		uint32_t head = head_of(phrases[i]);
+		uint16_t m = next[hash_of(head)]++;
+		set->member[m] = (uint16_t)i;
+		set->member_head[m] = head;
+	}
+	return true;
+}
+
+int rb_phrases_first(const struct rb_phrases *set, const char *text, size_t len)
+{
+	size_t best = set->count; /* no phrase found yet */
+	for (size_t i = 0; i + 4 <= len && best > 0; i++) {
+		uint32_t head = head_of(text + i);
+		uint32_t h = hash_of(head);
+		if (!((set->filter[h / 64] >> (h % 64)) & 1))
+			continue;
+		for (size_t m = set->bucket_start[h]; m < set->bucket_start[h + 1]; m++) {
+			size_t idx = set->member[m];
+			if (idx >= best)
+				break;
+			size_t n = set->len[idx];
+			if (set->member_head[m] == head && n <= len - i &&
+			    memcmp(text + i + 4, set->phrase[idx] + 4, n - 4) == 0) {
+				best = idx;
+				break;
+			}
+		}
+	}
+	/* The short phrases that would still win, one search each. */
+	for (size_t s = 0; s < set->short_count && set->short_member[s] < best; s++) {
+		size_t idx = set->short_member[s];
+		if (rb_text_memmem(text, len, set->phrase[idx], set->len[idx]) != NULL)
+			best = idx;
+	}
+	return best < set->count ? (int)best : -1;
+}
