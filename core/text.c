@@ -227,26 +227,36 @@ const char *rb_text_find_lower_n(const char *lower_haystack, size_t n, const cha
 	return rb_text_memmem(lower_haystack, n, lower, len);
 }
 
-void rb_pairs_of(unsigned char bits[RB_PAIRS_BYTES], const char *text, size_t len)
+void rb_pairs_of(unsigned char table[RB_PAIRS_BYTES], const char *text, size_t len)
 {
-	memset(bits, 0, RB_PAIRS_BYTES);
-	if (len < 2)
-		return;
-	/* Two pairs per step, each byte loaded once. */
+	memset(table, 0, RB_PAIRS_BYTES);
 	const unsigned char *t = (const unsigned char *)text;
-	unsigned prev = t[0];
-	size_t i = 1;
-	for (; i + 1 < len; i += 2) {
-		unsigned b = t[i], c = t[i + 1];
-		unsigned v1 = prev << 8 | b, v2 = b << 8 | c;
-		bits[v1 >> 3] |= (unsigned char)(1u << (v1 & 7));
-		bits[v2 >> 3] |= (unsigned char)(1u << (v2 & 7));
-		prev = c;
+	size_t i = 0;
+#ifdef __SSE2__
+	/* The indices of sixteen pairs at a time, then sixteen plain stores: a store per
+	 * byte is all the scalar work left (a whole body is indexed per message). */
+	const __m128i low6 = _mm_set1_epi8(63), zero = _mm_setzero_si128();
+	for (; i + 17 <= len; i += 16) {
+		__m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(t + i)), low6);
+		__m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(t + i + 1)), low6);
+		__m128i lo = _mm_or_si128(_mm_slli_epi16(_mm_unpacklo_epi8(a, zero), 6),
+					  _mm_unpacklo_epi8(b, zero));
+		__m128i hi = _mm_or_si128(_mm_slli_epi16(_mm_unpackhi_epi8(a, zero), 6),
+					  _mm_unpackhi_epi8(b, zero));
+		uint64_t q[4] = {(uint64_t)_mm_cvtsi128_si64(lo),
+				 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(lo, 8)),
+				 (uint64_t)_mm_cvtsi128_si64(hi),
+				 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(hi, 8))};
+		for (int k = 0; k < 4; k++) {
+			table[q[k] & 0xffff] = 1;
+			table[(q[k] >> 16) & 0xffff] = 1;
+			table[(q[k] >> 32) & 0xffff] = 1;
+			table[q[k] >> 48] = 1;
+		}
 	}
-	if (i < len) {
-		unsigned v = prev << 8 | t[i];
-		bits[v >> 3] |= (unsigned char)(1u << (v & 7));
-	}
+#endif
+	for (; i + 1 < len; i++)
+		table[rb_pairs_index(t[i], t[i + 1])] = 1;
 }
 
 void rb_lowered_init(struct rb_lowered *t, const char *text)

@@ -283,12 +283,13 @@ static void test_memmem_random(void)
 	CHECK(rb_text_memmem(hostile, 5, "", 0) == hostile);
 }
 
-/* The pair set against its definition: every adjacent byte pair, no other. */
+/* The pair set against its definition: every adjacent byte pair (each byte cut to six
+ * bits), no other; and a needle cut from the text is never ruled out. */
 static void test_pairs_random(void)
 {
 	uint32_t seed = 8192;
 	static unsigned char got[RB_PAIRS_BYTES], want[RB_PAIRS_BYTES];
-	char text[64];
+	char text[100];
 	for (int round = 0; round < 5000; round++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 8) % sizeof(text);
@@ -297,13 +298,22 @@ static void test_pairs_random(void)
 			text[i] = (char)(seed >> 16);
 		}
 		memset(want, 0, sizeof(want));
-		for (size_t i = 0; i + 1 < n; i++) {
-			unsigned v = (unsigned)(unsigned char)text[i] << 8 | (unsigned char)text[i + 1];
-			want[v / 8] |= (unsigned char)(1u << (v % 8));
-		}
+		for (size_t i = 0; i + 1 < n; i++)
+			want[((unsigned char)text[i] & 63u) << 6 | ((unsigned char)text[i + 1] & 63u)] = 1;
 		memset(got, 0xa5, sizeof(got)); /* rb_pairs_of must clear what it does not set */
 		rb_pairs_of(got, text, n);
 		CHECK(memcmp(got, want, sizeof(got)) == 0);
+		if (n < 2)
+			continue;
+		/* A piece of the text, NUL-free, as a needle: it occurs, so it may occur. */
+		seed = seed * 1103515245u + 12345u;
+		size_t from = (seed >> 8) % (n - 1), len = 2 + (seed >> 20) % (n - from - 1);
+		char needle[sizeof(text) + 1];
+		size_t k = 0;
+		for (size_t i = from; i < from + len && text[i] != '\0'; i++)
+			needle[k++] = text[i];
+		needle[k] = '\0';
+		CHECK(rb_pairs_may_contain(got, needle, false));
 	}
 }
 
