@@ -382,6 +382,31 @@ static bool looks_like_parameter(const char *p, const char *line_end)
 }
 
 /*
+ * The first byte of [p, line_end) that cannot be in a header name (RFC 5322 ftext:
+ * printable ASCII but ':'), or line_end. Sixteen bytes at a time: most names are
+ * longer than a few bytes, and a byte-at-a-time loop ends on a branch the CPU cannot
+ * foresee.
+ */
+static inline const char *header_name_end(const char *p, const char *line_end)
+{
+#ifdef __SSE2__
+	/* As signed bytes, 0x80-0xff are negative: "below '!'" catches them too. */
+	const __m128i bang = _mm_set1_epi8('!'), del = _mm_set1_epi8(127), colon = _mm_set1_epi8(':');
+	for (; line_end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, bang),
+					   _mm_or_si128(_mm_cmpeq_epi8(v, del), _mm_cmpeq_epi8(v, colon)));
+		unsigned m = (unsigned)_mm_movemask_epi8(bad);
+		if (m != 0)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	while (p < line_end && is_header_name_char((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/*
  * The first '\n' in [p, end), or NULL. Inline and sixteen bytes at a time: header
  * lines are short, and a call to memchr per line cost more than the search.
  */
@@ -415,10 +440,8 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		const char *line_end = nl ? nl : end;
 		if (line_end == p) /* empty line: the body follows */
 			return nl ? nl + 1 : end;
-		const char *colon = p;
-		while (colon < line_end && is_header_name_char((unsigned char)*colon))
-			colon++;
-		const char *name_end = colon;
+		const char *name_end = header_name_end(p, line_end);
+		const char *colon = name_end;
 		while (colon < line_end && (*colon == ' ' || *colon == '\t'))
 			colon++; /* lenient: "Name : value" */
 		if ((colon == line_end || *colon != ':' || name_end == p) && out->count > 0 &&
