@@ -183,17 +183,68 @@ static bool is_plain_ascii(const unsigned char *data, size_t len)
 	return true;
 }
 
-/* Any bytes to valid UTF-8 with LF line endings and no NULs, in the arena. */
-static const char *bytes_to_text(struct rb_arena *arena, const unsigned char *data, size_t len,
-				 const char *charset)
+/* What the bytes of a text need before they are UTF-8 LF text without NULs. */
+enum {
+	BYTES_NUL = 1,  /* NUL bytes, which become spaces */
+	BYTES_8BIT = 2, /* 8-bit bytes or ESC (ISO-2022 shifts): a charset to read */
+	BYTES_CR = 4,   /* CRs, which become LFs */
+};
+
+/* One pass over the bytes, sixteen at a time, for all three (see the enum). */
+static unsigned text_bytes_need(const unsigned char *data, size_t len)
 {
-	/* Fast path: plain ASCII (no 8-bit byte, no ESC of ISO-2022) needs no charset
-	 * work whatever the declared charset; most of a bounce is ASCII. */
-	if (is_plain_ascii(data, len)) {
-		size_t out_len = 0;
-		char *out = rb_mime_normalize_newlines(arena, data, len, &out_len);
-		return out ? out : "";
+	unsigned need = 0;
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i esc = _mm_set1_epi8(0x1b), cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
+	__m128i eight = zero, nul = zero, cr_seen = zero;
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(data + i));
+		eight = _mm_or_si128(eight, _mm_or_si128(v, _mm_cmpeq_epi8(v, esc)));
+		nul = _mm_or_si128(nul, _mm_cmpeq_epi8(v, zero));
+		cr_seen = _mm_or_si128(cr_seen, _mm_cmpeq_epi8(v, cr));
 	}
+	need |= _mm_movemask_epi8(nul) ? BYTES_NUL : 0;
+	need |= _mm_movemask_epi8(eight) ? BYTES_8BIT : 0;
+	need |= _mm_movemask_epi8(cr_seen) ? BYTES_CR : 0;
+#endif
+	for (; i < len; i++) {
+		unsigned char c = data[i];
+		need |= c == 0 ? BYTES_NUL : 0;
+		need |= c >= 0x80 || c == 0x1b ? BYTES_8BIT : 0;
+		need |= c == '\r' ? BYTES_CR : 0;
+	}
+	return need;
+}
+
+/* A NUL-terminated arena copy of bytes that need nothing else; "" on out of memory. */
+static const char *text_copy(struct rb_arena *arena, const unsigned char *data, size_t len,
+			     size_t *len_r)
+{
+	char *out = rb_arena_alloc_unzeroed(arena, len + 1);
+	*len_r = 0;
+	if (out == NULL)
+		return "";
+	memcpy(out, data, len);
+	out[len] = '\0';
+	*len_r = len;
+	return out;
+}
+
+/* Line endings only (no NUL, valid UTF-8 as it is). */
+static const char *text_lines(struct rb_arena *arena, const unsigned char *data, size_t len,
+			      bool has_cr, size_t *len_r)
+{
+	if (!has_cr)
+		return text_copy(arena, data, len, len_r);
+	char *out = rb_mime_normalize_newlines(arena, data, len, len_r);
+	return out ? out : "";
+}
+
+/* 8-bit bytes without NULs to valid UTF-8 with LF line endings, in the arena. */
+static const char *bytes_to_text(struct rb_arena *arena, const unsigned char *data, size_t len,
+				 const char *charset, size_t *len_r)
+{
 	gchar *converted = NULL;
 	gsize conv_len = 0;
 	if (charset != NULL && *charset && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
@@ -219,78 +270,110 @@ static const char *bytes_to_text(struct rb_arena *arena, const unsigned char *da
 	}
 	if (converted == NULL && data_is_utf8) {
 		/* Valid UTF-8 as it is (which has no NUL): only the line endings. */
-		size_t out_len = 0;
-		char *out = rb_mime_normalize_newlines(arena, data, len, &out_len);
-		return out ? out : "";
+		return text_lines(arena, data, len, memchr(data, '\r', len) != NULL, len_r);
 	}
 	const gchar *src = converted ? converted : (const gchar *)data;
 	gsize src_len = converted ? conv_len : len;
 	gchar *valid = g_utf8_make_valid(src, (gssize)src_len);
 	g_free(converted);
-	size_t out_len = 0;
 	char *out = rb_mime_normalize_newlines(arena, (const unsigned char *)valid, strlen(valid),
-					       &out_len);
+					       len_r);
 	g_free(valid);
 	return out ? out : "";
 }
 
+/*
+ * Any bytes to valid UTF-8 with LF line endings and no NULs (which become spaces), in
+ * the arena, *len_r bytes. Plain ASCII (no 8-bit byte, no ESC of ISO-2022), most of a
+ * bounce, needs no charset work whatever the declared charset.
+ */
 static const char *nul_safe_text(struct rb_arena *arena, const unsigned char *data, size_t len,
-				 const char *charset)
+				 const char *charset, size_t *len_r)
 {
-	if (memchr(data, '\0', len) == NULL)
-		return bytes_to_text(arena, data, len, charset);
-	unsigned char *copy = rb_arena_alloc_unzeroed(arena, len + 1);
-	if (copy == NULL)
-		return "";
-	for (size_t i = 0; i < len; i++)
-		copy[i] = data[i] ? data[i] : ' ';
-	return bytes_to_text(arena, copy, len, charset);
+	unsigned need = text_bytes_need(data, len);
+	if (need & BYTES_NUL) {
+		unsigned char *copy = rb_arena_alloc_unzeroed(arena, len + 1);
+		if (copy == NULL) {
+			*len_r = 0;
+			return "";
+		}
+		for (size_t i = 0; i < len; i++)
+			copy[i] = data[i] ? data[i] : ' ';
+		data = copy;
+	}
+	if (!(need & BYTES_8BIT))
+		return text_lines(arena, data, len, need & BYTES_CR, len_r);
+	return bytes_to_text(arena, data, len, charset, len_r);
 }
 
-/* Tags out, entities for the few characters bounces use; enough to read the words. */
-static const char *html_to_text(struct rb_arena *arena, const char *html)
+/* The first '<' or '&' in [p, end), or end. Sixteen bytes at a time: an HTML notice
+ * is mostly text and markup between the two (some are 50 KiB of styles). */
+static const char *html_next_special(const char *p, const char *end)
 {
-	size_t n = strlen(html);
+#ifdef __SSE2__
+	const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+	for (; end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(
+		    _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)));
+		if (m != 0)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	while (p < end && *p != '<' && *p != '&')
+		p++;
+	return p;
+}
+
+/* Does [p, end) start with prefix, ASCII case-insensitively? */
+static bool html_starts_with(const char *p, const char *end, const char *prefix, size_t n)
+{
+	return (size_t)(end - p) >= n && g_ascii_strncasecmp(p, prefix, n) == 0;
+}
+
+/*
+ * Tags out, entities for the few characters bounces use; enough to read the words.
+ * A tag that opens a line (<br>, <p>, <div>, <tr>) leaves a line break; a tag that is
+ * never closed runs to the end.
+ */
+static const char *html_to_text(struct rb_arena *arena, const char *html, size_t n)
+{
+	static const struct {
+		const char *name;
+		size_t len;
+		char c;
+	} entities[] = {{"&lt;", 4, '<'},     {"&gt;", 4, '>'},     {"&amp;", 5, '&'},
+			{"&quot;", 6, '"'}, {"&nbsp;", 6, ' '}, {"&#39;", 5, '\''}};
 	char *out = rb_arena_alloc_unzeroed(arena, n + 1);
 	if (out == NULL)
 		return "";
+	const char *p = html, *end = html + n;
 	size_t o = 0;
-	bool in_tag = false;
-	for (size_t i = 0; i < n; i++) {
-		char c = html[i];
-		if (in_tag) {
-			if (c == '>')
-				in_tag = false;
-			continue;
-		}
-		if (c == '<') {
-			in_tag = true;
-			if (g_ascii_strncasecmp(html + i, "<br", 3) == 0 ||
-			    g_ascii_strncasecmp(html + i, "<p", 2) == 0 ||
-			    g_ascii_strncasecmp(html + i, "<div", 4) == 0 ||
-			    g_ascii_strncasecmp(html + i, "<tr", 3) == 0)
+	while (p < end) {
+		const char *special = html_next_special(p, end);
+		memcpy(out + o, p, (size_t)(special - p));
+		o += (size_t)(special - p);
+		p = special;
+		if (p == end)
+			break;
+		if (*p == '<') {
+			if (html_starts_with(p, end, "<br", 3) || html_starts_with(p, end, "<p", 2) ||
+			    html_starts_with(p, end, "<div", 4) || html_starts_with(p, end, "<tr", 3))
 				out[o++] = '\n';
+			const char *close = memchr(p, '>', (size_t)(end - p));
+			p = close ? close + 1 : end;
 			continue;
 		}
-		if (c == '&') {
-			static const struct {
-				const char *name;
-				char c;
-			} entities[] = {{"&lt;", '<'}, {"&gt;", '>'}, {"&amp;", '&'},
-					{"&quot;", '"'}, {"&nbsp;", ' '}, {"&#39;", '\''}};
-			bool done = false;
-			for (size_t e = 0; e < G_N_ELEMENTS(entities) && !done; e++) {
-				size_t el = strlen(entities[e].name);
-				if (g_ascii_strncasecmp(html + i, entities[e].name, el) == 0) {
-					out[o++] = entities[e].c;
-					i += el - 1;
-					done = true;
-				}
-			}
-			if (done)
-				continue;
+		size_t e = 0;
+		while (e < sizeof(entities) / sizeof(entities[0]) &&
+		       !html_starts_with(p, end, entities[e].name, entities[e].len))
+			e++;
+		if (e < sizeof(entities) / sizeof(entities[0])) {
+			out[o++] = entities[e].c;
+			p += entities[e].len;
+		} else {
+			out[o++] = *p++;
 		}
-		out[o++] = c;
 	}
 	out[o] = '\0';
 	return out;
@@ -315,14 +398,16 @@ static const char *header_decode(struct rb_arena *arena, const char *raw)
 {
 	if (raw == NULL)
 		return "";
-	if (strstr(raw, "=?") == NULL)
-		return rb_text_squeeze(arena,
-				       nul_safe_text(arena, (const unsigned char *)raw, strlen(raw), NULL));
+	size_t n = 0;
+	if (strstr(raw, "=?") == NULL) {
+		const char *text = nul_safe_text(arena, (const unsigned char *)raw, strlen(raw), NULL, &n);
+		return rb_text_squeezen(arena, text, n);
+	}
 	char *decoded = g_mime_utils_header_decode_text(NULL, raw);
-	const char *out = rb_text_squeeze(
-		arena, nul_safe_text(arena, (const unsigned char *)decoded, strlen(decoded), NULL));
+	const char *text =
+	    nul_safe_text(arena, (const unsigned char *)decoded, strlen(decoded), NULL, &n);
 	g_free(decoded);
-	return out;
+	return rb_text_squeezen(arena, text, n);
 }
 
 
@@ -600,8 +685,10 @@ static char *decode_rfc2231(struct rb_arena *arena, const char *v, bool has_char
 		}
 	}
 	out[o] = '\0';
-	if (charset != NULL && *charset)
-		return (char *)nul_safe_text(arena, (const unsigned char *)out, o, charset);
+	if (charset != NULL && *charset) {
+		size_t n = 0;
+		return (char *)nul_safe_text(arena, (const unsigned char *)out, o, charset, &n);
+	}
 	return out;
 }
 
@@ -755,6 +842,7 @@ struct mime_walk {
 	size_t part_count, part_cap;
 	struct text_acc body, html, dsn, feedback, problems;
 	const char *original;
+	size_t original_len;
 	struct header_list original_headers; /* parsed once, for the walk and the mail */
 	bool original_parsed;
 	bool skipped_depth, skipped_parts;
@@ -804,26 +892,29 @@ static void add_leaf(struct mime_walk *w, const struct content_type *ct, const c
 	p->depth = depth;
 	p->in_attached_message = attached;
 	p->text = NULL;
+	p->text_len = 0;
 	if (data != NULL && is_textual(ct->type))
-		p->text = nul_safe_text(arena, data, p->len, ct->charset);
+		p->text = nul_safe_text(arena, data, p->len, ct->charset, &p->text_len);
 	if (p->text == NULL)
 		return;
 	if (strcmp(t, "message/delivery-status") == 0 ||
 	    strcmp(t, "message/global-delivery-status") == 0) {
-		acc_append(arena, &w->dsn, p->text, strlen(p->text));
+		acc_append(arena, &w->dsn, p->text, p->text_len);
 	} else if (strcmp(t, "message/feedback-report") == 0) {
-		acc_append(arena, &w->feedback, p->text, strlen(p->text));
+		acc_append(arena, &w->feedback, p->text, p->text_len);
 	} else if (strcmp(t, "text/rfc822-headers") == 0 ||
 		   strcmp(t, "message/global-headers") == 0) {
-		if (w->original == NULL && !attached)
+		if (w->original == NULL && !attached) {
 			w->original = p->text;
+			w->original_len = p->text_len;
+		}
 	} else if (!attached && strcmp(t, "text/html") == 0) {
-		acc_append(arena, &w->html, p->text, strlen(p->text));
+		acc_append(arena, &w->html, p->text, p->text_len);
 	} else if (!attached && strncmp(t, "text/", 5) == 0 &&
 		   !(disposed_attachment && w->body.len > 0)) {
 		/* A text file attached after the notice (returned headers as .txt, a
 		 * log) is not the notice's words. */
-		acc_append(arena, &w->body, p->text, strlen(p->text));
+		acc_append(arena, &w->body, p->text, p->text_len);
 	}
 }
 
@@ -975,12 +1066,12 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 			/* The returned message as text (charset unknown: made valid UTF-8); its
 			 * header block, decoded, serves both the walk and the mail. */
 			w->original = nul_safe_text(arena, (const unsigned char *)inner, inner_len,
-						    NULL);
+						    NULL, &w->original_len);
 			if (depth + 1 > w->limits->max_mime_depth) {
 				w->skipped_depth = true;
 				return;
 			}
-			const char *oend = w->original + strlen(w->original);
+			const char *oend = w->original + w->original_len;
 			const char *obody = parse_headers(arena, w->original, oend,
 							  &w->original_headers, true);
 			w->original_parsed = true;
@@ -1121,7 +1212,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	walk_parsed_entity(&w, &headers, body, end, 0, false, "text/plain");
 	mail->parts = w.parts;
 	mail->part_count = w.part_count;
-	mail->body = w.body.len ? acc_str(&w.body) : html_to_text(arena, acc_str(&w.html));
+	mail->body = w.body.len ? acc_str(&w.body) : html_to_text(arena, acc_str(&w.html), w.html.len);
 	mail->body_lower = rb_text_lower(arena, mail->body);
 	mail->body_lower_len = mail->body_lower ? strlen(mail->body_lower) : 0;
 	unsigned char *pairs = rb_arena_alloc_unzeroed(arena, RB_PAIRS_BYTES); /* rb_pairs_of clears it */

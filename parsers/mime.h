@@ -41,6 +41,7 @@ struct rb_part {
 	const unsigned char *data;  /* transfer-decoded bytes */
 	size_t len;
 	const char *text;           /* UTF-8 LF text for textual parts, NULL for binary */
+	size_t text_len;
 	unsigned depth;             /* nesting depth, 0 = top-level single part */
 	bool in_attached_message;   /* inside a message/rfc822 part */
 };
