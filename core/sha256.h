@@ -25,4 +25,12 @@ void rb_sha256_copy(struct rb_sha256 *dst, const struct rb_sha256 *src);
 /* One-shot: hex SHA-256 of bytes into out (65 bytes, NUL-terminated). */
 void rb_sha256_hex(const void *data, size_t len, char out[65]);
 
+/*
+ * Many at once (sha256_many.c): hex[i] = the hex SHA-256 of data[i][0..len[i]), for
+ * i < n. Sixteen messages advance together where the CPU has AVX-512, which is faster
+ * than one after another when there are many; the digests are the same.
+ */
+void rb_sha256_hex_many(size_t n, const unsigned char *const *data, const size_t *len,
+			char (*hex)[65]);
+
 #endif

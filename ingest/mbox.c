@@ -5,12 +5,19 @@
  * not part of the message); ">From " lines (any number of '>') are unescaped by one
  * '>' as mboxrd writers escape them, which is harmless for mboxo files.
  *
+ * Messages that lie whole in the read block are handed over in batches, hashed
+ * together first (rb_sha256_hex_many: sixteen at a time where the CPU can) and the
+ * hash given in each source; the order of messages is kept.
+ *
  * Limits: a message longer than max_message_bytes is not kept whole: its first
  * max_message_bytes are handed over with its full length, so the caller records an
- * error; memory stays bounded by that limit.
+ * error; memory stays bounded by that limit. MBOX_BATCH messages at most wait for
+ * their batch, and a batch holds copies of at most MBOX_COPIES_MAX bytes (or one
+ * message, however large).
  */
 #define _GNU_SOURCE /* memrchr */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +25,11 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/sha256.h"
 #include "ingest/files.h"
+
+#define MBOX_BATCH 256
+#define MBOX_COPIES_MAX (4u << 20) /* bytes of copied messages a batch holds */
 
 struct mbox_buf {
 	unsigned char *data;
@@ -54,6 +65,14 @@ static enum rb_status buf_append(struct mbox_buf *b, const char *s, size_t n, si
  * are copied into the message buffer only when they cannot stay: before an escaped
  * line (which loses a '>'), or before the block is compacted to read more.
  */
+/* A message read whole, waiting for its batch: where it lies in the read block, or in
+ * the batch's own copies when it could not stay there (an escaped line, a refill). */
+struct waiting_message {
+	size_t off, len, full_len;
+	unsigned index;
+	bool copied;
+};
+
 struct line_reader {
 	FILE *in;
 	char *buf;
@@ -63,6 +82,12 @@ struct line_reader {
 	struct mbox_buf *msg; /* where pending lines go when they cannot stay */
 	size_t max;           /* max_message_bytes */
 	size_t block;         /* the first block's size; a longer line doubles it */
+	const struct rb_ingest_handler *handler;
+	const char *label, *kind;
+	/* Messages waiting for their batch: handed over before buf moves. */
+	struct waiting_message waiting[MBOX_BATCH];
+	size_t waiting_count;
+	struct mbox_buf copies; /* the copied ones, one after another */
 };
 
 #define NO_PIN ((size_t)-1)
@@ -77,34 +102,79 @@ static enum rb_status spill_pending(struct line_reader *r, struct rb_error *err)
 	return st;
 }
 
-static enum rb_status deliver(struct line_reader *r, struct mbox_buf *b, const char *label,
-			      const char *kind, unsigned index, size_t line_len,
-			      const struct rb_ingest_handler *h, struct rb_error *err)
+/* One message to the handler; sha256 is its hash in hex, or NULL to have it made. */
+static enum rb_status hand_over(struct line_reader *r, const unsigned char *data, size_t len,
+				size_t full_len, unsigned index, const char *sha256)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s#%u", label, index);
-	struct rb_source src = {.kind = kind, .path = path};
+	snprintf(path, sizeof(path), "%s#%u", r->label, index);
+	struct rb_source src = {.kind = r->kind, .path = path, .sha256 = sha256};
+	return r->handler->on_message(r->handler->ctx, data, len, full_len, &src);
+}
+
+/* The waiting messages, hashed together, to the handler in order. */
+static enum rb_status hand_over_waiting(struct line_reader *r)
+{
+	size_t n = r->waiting_count;
+	r->waiting_count = 0;
+	if (n == 0)
+		return RB_OK;
+	const unsigned char *data[MBOX_BATCH];
+	size_t len[MBOX_BATCH];
+	char hex[MBOX_BATCH][65];
+	for (size_t i = 0; i < n; i++) {
+		const unsigned char *base =
+		    r->waiting[i].copied ? r->copies.data : (const unsigned char *)r->buf;
+		data[i] = base ? base + r->waiting[i].off : (const unsigned char *)"";
+		len[i] = r->waiting[i].len;
+	}
+	rb_sha256_hex_many(n, data, len, hex);
+	for (size_t i = 0; i < n; i++) {
+		enum rb_status st =
+		    hand_over(r, data[i], len[i], r->waiting[i].full_len, r->waiting[i].index, hex[i]);
+		if (st != RB_OK)
+			return st;
+	}
+	r->copies.len = 0;
+	r->copies.full_len = 0;
+	return RB_OK;
+}
+
+static enum rb_status deliver(struct line_reader *r, struct mbox_buf *b, unsigned index,
+			      size_t line_len, struct rb_error *err)
+{
 	/* The pending lines end before the line just read (a separator or the end). */
 	size_t pending_end = r->start - line_len;
-	enum rb_status st;
+	enum rb_status st = r->waiting_count == MBOX_BATCH ? hand_over_waiting(r) : RB_OK;
+	if (st != RB_OK)
+		return st;
+	struct waiting_message *m = &r->waiting[r->waiting_count];
 	if (b->full_len == 0 && r->pin != NO_PIN) {
-		/* Nothing copied yet: the message is handed over in place. */
+		/* Nothing copied yet: the message waits where it lies. */
 		size_t n = pending_end - r->pin;
-		st = h->on_message(h->ctx, (const unsigned char *)r->buf + r->pin,
-				   n < r->max ? n : r->max, n, &src);
+		*m = (struct waiting_message){
+		    .off = r->pin, .len = n < r->max ? n : r->max, .full_len = n, .index = index};
 	} else {
-		if (r->pin != NO_PIN && pending_end > r->pin) {
+		/* Copied: its bytes join the batch's copies (b is the next message's). */
+		if (r->pin != NO_PIN && pending_end > r->pin)
 			st = buf_append(b, r->buf + r->pin, pending_end - r->pin, r->max, err);
-			if (st != RB_OK)
-				return st;
+		if (st == RB_OK && r->copies.len > 0 && r->copies.len + b->len > MBOX_COPIES_MAX) {
+			st = hand_over_waiting(r);
+			m = &r->waiting[r->waiting_count];
 		}
-		st = h->on_message(h->ctx, b->data ? b->data : (const unsigned char *)"", b->len,
-				   b->full_len, &src);
+		size_t off = r->copies.len;
+		if (st == RB_OK && b->len > 0)
+			st = buf_append(&r->copies, (const char *)b->data, b->len, SIZE_MAX, err);
+		if (st != RB_OK)
+			return st;
+		*m = (struct waiting_message){.off = off, .len = b->len, .full_len = b->full_len,
+					      .index = index, .copied = true};
 	}
+	r->waiting_count++;
 	r->pin = NO_PIN;
 	b->len = 0;
 	b->full_len = 0;
-	return st;
+	return RB_OK;
 }
 
 static bool is_escaped_from(const char *line, size_t n)
@@ -135,7 +205,10 @@ static bool next_line(struct line_reader *r, const char **line_r, size_t *len_r,
 		}
 		if (r->eof)
 			return false;
-		/* Pending lines would move: copy them out first. */
+		/* Waiting messages and pending lines would move: hand over and copy out. */
+		*st_r = hand_over_waiting(r);
+		if (*st_r != RB_OK)
+			return false;
 		*st_r = spill_pending(r, err);
 		if (*st_r != RB_OK)
 			return false;
@@ -214,7 +287,8 @@ enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 	struct line_reader r = {.in = in, .pin = NO_PIN, .msg = &b,
 				.max = handler->max_message_bytes,
 				.block = handler->read_block_bytes ? handler->read_block_bytes
-								   : 1u << 20};
+								   : 1u << 20,
+				.handler = handler, .label = label, .kind = kind};
 	const char *line;
 	size_t n;
 	bool nomem = false;
@@ -225,7 +299,7 @@ enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 	while (st == RB_OK && next_line(&r, &line, &n, &nomem, &st, err)) {
 		if (n >= 5 && memcmp(line, "From ", 5) == 0) {
 			if (in_message)
-				st = deliver(&r, &b, label, kind, index, n, handler, err);
+				st = deliver(&r, &b, index, n, err);
 			in_message = true;
 			index++;
 			continue;
@@ -253,8 +327,11 @@ enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 	if (st == RB_OK && ferror(in))
 		st = rb_error_set(err, RB_ERR_IO, "%s: read failed: %s", label, strerror(errno));
 	if (st == RB_OK && in_message)
-		st = deliver(&r, &b, label, kind, index, 0, handler, err);
+		st = deliver(&r, &b, index, 0, err);
+	if (st == RB_OK)
+		st = hand_over_waiting(&r);
 	free(r.buf);
 	free(b.data);
+	free(r.copies.data);
 	return st;
 }

@@ -110,7 +110,10 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 	rb_limits_resolve(limits_in, &limits);
 	struct rb_emitter em;
 	rb_emitter_init(&em, source, emit, ctx);
-	rb_emitter_hash(&em, data ? data : (const unsigned char *)"", len);
+	if (source != NULL && source->sha256 != NULL && strlen(source->sha256) == 64)
+		memcpy(em.sha256, source->sha256, sizeof(em.sha256));
+	else
+		rb_emitter_hash(&em, data ? data : (const unsigned char *)"", len);
 
 	if (len > limits.max_message_bytes) {
 		char why[160];

@@ -79,6 +79,10 @@ struct rb_source {
 	const char *path;      /* as reached from the argument; "PATH#N" for mbox; or NULL */
 	const char *mailbox;   /* IMAP mailbox, or NULL */
 	uint32_t uid;          /* IMAP UID, 0 when not IMAP */
+	/* The SHA-256 of the message's bytes in lowercase hex (64 digits), when the caller
+	 * has computed it already (a reader that hashes many messages at once), or NULL:
+	 * rb_parse_message then computes it. It is not checked: give the right one. */
+	const char *sha256;
 };
 
 /* Event types of schema v1 (docs/events.md). */

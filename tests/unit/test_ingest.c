@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "core/sha256.h"
 #include "ingest/files.h"
 #include "tests/common/mbox_reference.h"
 
@@ -58,10 +59,18 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+static size_t hashes_given, hashes_wrong;
+
+/* A message's hash, when the reader gives one, is the SHA-256 of the bytes it gives. */
 static enum rb_status on_digest(void *ctx, const unsigned char *data, size_t len,
 				size_t full_len, const struct rb_source *source)
 {
-	(void)source;
+	if (source->sha256 != NULL) {
+		char want[65];
+		rb_sha256_hex(data, len, want);
+		hashes_given++;
+		hashes_wrong += strcmp(source->sha256, want) != 0;
+	}
 	digest_add(ctx, data, len, full_len);
 	return RB_OK;
 }
@@ -146,6 +155,7 @@ static void test_mbox_rules(const char *dir)
 		free(text);
 	}
 	CHECK(compared >= 45);
+	CHECK(hashes_given > 100000 && hashes_wrong == 0);
 	unlink(path);
 }
 

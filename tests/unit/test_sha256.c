@@ -2,6 +2,7 @@
  * test_sha256.c - core/sha256.c: the FIPS 180-2 test vectors, one-shot and streamed in
  * uneven pieces, and the copy and reset the event ids rely on.
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -66,9 +67,54 @@ static void test_copy_and_reset(void)
 	rb_sha256_free(&work);
 }
 
+/* Many at once gives what one at a time gives: random lengths (every padding case
+ * among them) and contents, batches of every size up to 300. */
+static void test_many(void)
+{
+	uint32_t seed = 65537;
+	enum { MAX_N = 300, MAX_LEN = 3000 };
+	static unsigned char storage[MAX_N][MAX_LEN];
+	const unsigned char *data[MAX_N];
+	static size_t len[MAX_N];
+	static char got[MAX_N][65];
+	char want[65];
+	for (size_t i = 0; i < MAX_N; i++) {
+		for (size_t k = 0; k < MAX_LEN; k++) {
+			seed = seed * 1103515245u + 12345u;
+			storage[i][k] = (unsigned char)(seed >> 16);
+		}
+		data[i] = storage[i];
+	}
+	static const size_t edges[] = {0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129};
+	for (size_t round = 0; round < 60; round++) {
+		size_t n = round < 20 ? round : 1 + (round * 37) % MAX_N;
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			len[i] = i < sizeof(edges) / sizeof(edges[0]) && round % 2 ? edges[i]
+									    : (seed >> 8) % MAX_LEN;
+		}
+		rb_sha256_hex_many(n, data, len, got);
+		for (size_t i = 0; i < n; i++) {
+			rb_sha256_hex(data[i], len[i], want);
+			CHECK_STR(got[i], want);
+		}
+	}
+	/* A message over many blocks beside short ones. */
+	static unsigned char big[200000];
+	memset(big, 'a', sizeof(big));
+	const unsigned char *mixed[5] = {big, storage[0], storage[1], big, storage[2]};
+	size_t mixed_len[5] = {sizeof(big), 3, 0, 1000, 64};
+	rb_sha256_hex_many(5, mixed, mixed_len, got);
+	for (size_t i = 0; i < 5; i++) {
+		rb_sha256_hex(mixed[i], mixed_len[i], want);
+		CHECK_STR(got[i], want);
+	}
+}
+
 int main(void)
 {
 	test_vectors();
 	test_copy_and_reset();
+	test_many();
 	return check_done();
 }
