@@ -264,12 +264,11 @@ static enum rb_status emit_ses_complaints(const struct rb_mail *mail, struct rb_
 static bool exim_failure_fields(struct rb_arena *arena, const struct rb_mail *mail,
 				struct arf_fields *f)
 {
-	const char *lower = mail->body_lower;
-	const char *found = strstr(lower, "has failed the published dmarc");
+	const char *found = rb_mail_body_find(mail, "has failed the published dmarc");
 	if (found == NULL || strstr(found, "sender domain:") == NULL ||
 	    strstr(found, "sender ip address:") == NULL)
 		return false;
-	const char *start = mail->body + (found - lower);
+	const char *start = mail->body + (found - rb_mail_body_lower(mail));
 	/* Only the block of indented fields after the sentence, not the quoted headers. */
 	const char *block = strstr(start, "\n\n");
 	if (block == NULL)

@@ -174,9 +174,9 @@ static const char *command_in_body(const struct rb_mail *mail)
 		if (rb_mail_body_find(mail, command_phrases[i].phrase) != NULL)
 			return command_phrases[i].command;
 	/* A transcript needs both a ">>> " and a "<<< " line: most bodies have neither. */
-	if (mail->body_pairs != NULL && mail->body_lower != NULL &&
-	    (!rb_pairs_may_contain(mail->body_pairs, ">>> ", false) ||
-	     !rb_pairs_may_contain(mail->body_pairs, "<<< ", false)))
+	const unsigned char *pairs = rb_mail_body_pairs(mail);
+	if (pairs != NULL && (!rb_pairs_may_contain(pairs, ">>> ", false) ||
+			      !rb_pairs_may_contain(pairs, "<<< ", false)))
 		return NULL;
 	return command_from_transcript(mail->body);
 }

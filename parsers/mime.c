@@ -336,7 +336,8 @@ static bool html_starts_with(const char *p, const char *end, const char *prefix,
  * A tag that opens a line (<br>, <p>, <div>, <tr>) leaves a line break; a tag that is
  * never closed runs to the end.
  */
-static const char *html_to_text(struct rb_arena *arena, const char *html, size_t n)
+static const char *html_to_text(struct rb_arena *arena, const char *html, size_t n,
+				size_t *len_r)
 {
 	static const struct {
 		const char *name;
@@ -345,6 +346,7 @@ static const char *html_to_text(struct rb_arena *arena, const char *html, size_t
 	} entities[] = {{"&lt;", 4, '<'},     {"&gt;", 4, '>'},     {"&amp;", 5, '&'},
 			{"&quot;", 6, '"'}, {"&nbsp;", 6, ' '}, {"&#39;", 5, '\''}};
 	char *out = rb_arena_alloc_unzeroed(arena, n + 1);
+	*len_r = 0;
 	if (out == NULL)
 		return "";
 	const char *p = html, *end = html + n;
@@ -376,6 +378,7 @@ static const char *html_to_text(struct rb_arena *arena, const char *html, size_t
 		}
 	}
 	out[o] = '\0';
+	*len_r = o;
 	return out;
 }
 
@@ -1212,13 +1215,12 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	walk_parsed_entity(&w, &headers, body, end, 0, false, "text/plain");
 	mail->parts = w.parts;
 	mail->part_count = w.part_count;
-	mail->body = w.body.len ? acc_str(&w.body) : html_to_text(arena, acc_str(&w.html), w.html.len);
-	mail->body_lower = rb_text_lower(arena, mail->body);
-	mail->body_lower_len = mail->body_lower ? strlen(mail->body_lower) : 0;
-	unsigned char *pairs = rb_arena_alloc_unzeroed(arena, RB_PAIRS_BYTES); /* rb_pairs_of clears it */
-	if (pairs != NULL)
-		rb_pairs_of(pairs, mail->body_lower ? mail->body_lower : "", mail->body_lower_len);
-	mail->body_pairs = pairs;
+	if (w.body.len > 0) {
+		mail->body = acc_str(&w.body);
+		mail->body_len = w.body.len;
+	} else {
+		mail->body = html_to_text(arena, acc_str(&w.html), w.html.len, &mail->body_len);
+	}
 	mail->delivery_status = acc_str(&w.dsn);
 	mail->feedback_report = acc_str(&w.feedback);
 	mail->original = w.original ? w.original : "";
@@ -1244,13 +1246,44 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	return RB_OK;
 }
 
+/* The lowercased body and its pairs, made once. The mail is the arena's, written only
+ * here and in rb_mime_parse: the const of a lookup is cast away to keep them. */
+static void body_index(const struct rb_mail *m)
+{
+	struct rb_mail *mail = (struct rb_mail *)m;
+	if (mail->body_lower != NULL)
+		return;
+	char *lower = rb_text_lower(mail->arena, mail->body);
+	unsigned char *pairs = rb_arena_alloc_unzeroed(mail->arena, RB_PAIRS_BYTES);
+	if (lower == NULL || pairs == NULL) {
+		mail->body_lower = "";
+		return;
+	}
+	rb_pairs_of(pairs, lower, mail->body_len);
+	mail->body_lower = lower;
+	mail->body_pairs = pairs;
+}
+
+const char *rb_mail_body_lower(const struct rb_mail *mail)
+{
+	body_index(mail);
+	return mail->body_lower;
+}
+
+const unsigned char *rb_mail_body_pairs(const struct rb_mail *mail)
+{
+	body_index(mail);
+	return mail->body_pairs;
+}
+
 const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle)
 {
-	if (mail->body_lower == NULL || needle[0] == '\0')
+	if (needle[0] == '\0')
 		return NULL;
-	if (mail->body_pairs != NULL && !rb_pairs_may_contain(mail->body_pairs, needle, true))
+	body_index(mail);
+	if (mail->body_pairs == NULL || !rb_pairs_may_contain(mail->body_pairs, needle, true))
 		return NULL;
-	return rb_text_find_lower_n(mail->body_lower, mail->body_lower_len, needle);
+	return rb_text_find_lower_n(mail->body_lower, mail->body_len, needle);
 }
 
 const char *rb_mail_header(const struct rb_mail *mail, const char *name)

@@ -59,9 +59,11 @@ struct rb_mail {
 	const char *report_type;        /* report-type parameter of multipart/report, lowercase */
 
 	const char *body;               /* readable text outside attached messages, UTF-8 LF */
-	const char *body_lower;         /* the same, ASCII letters lowercased (for searches) */
-	size_t body_lower_len;
-	const unsigned char *body_pairs; /* rb_pairs_of(body_lower): RB_PAIRS_BYTES */
+	size_t body_len;
+	/* The body lowercased and its byte pairs, made on first use (rb_mail_body_lower,
+	 * rb_mail_body_pairs): a DSN's classification often needs neither. */
+	const char *body_lower;
+	const unsigned char *body_pairs;
 	const char *delivery_status;    /* message/delivery-status text (all such parts) */
 	const char *feedback_report;    /* message/feedback-report text */
 	const char *original;           /* returned message (message/rfc822, text/rfc822-headers) */
@@ -85,9 +87,14 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 			     const struct rb_limits *limits, struct rb_mail **mail_r,
 			     struct rb_error *err);
 
+/* The body, ASCII letters lowercased (body_len bytes), and its byte pairs (rb_pairs_of:
+ * RB_PAIRS_BYTES). Made on first use; on out of memory the empty text and NULL. */
+const char *rb_mail_body_lower(const struct rb_mail *mail);
+const unsigned char *rb_mail_body_pairs(const struct rb_mail *mail);
+
 /*
  * Find a needle of any case in the readable body (NULL when absent): a pointer into
- * body_lower. A needle whose leading byte pair never occurs in the body is rejected
+ * the lowercased body (rb_mail_body_lower). A needle whose leading byte pair never occurs in the body is rejected
  * at once, so the hundreds of phrase searches per message cost little.
  */
 const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle);

@@ -89,8 +89,9 @@ static bool format_matches(const struct rb_text_format *f, const struct rb_mail 
 static void find_section(const struct rb_text_format *f, const struct rb_mail *mail,
 			 const char **start_r, const char **end_r)
 {
-	const char *body = mail->body, *lower = mail->body_lower;
-	size_t start = 0, end = strlen(body);
+	const char *body = mail->body, *lower = rb_mail_body_lower(mail);
+	const unsigned char *pairs = rb_mail_body_pairs(mail);
+	size_t start = 0, end = mail->body_len;
 	for (size_t i = 0; i < 4 && f->start[i] != NULL; i++) {
 		const char *s = rb_mail_body_find(mail, f->start[i]);
 		if (s != NULL) {
@@ -100,15 +101,14 @@ static void find_section(const struct rb_text_format *f, const struct rb_mail *m
 	}
 	/* A marker with a byte pair the body lacks cannot occur (rb_pairs). */
 	for (size_t i = 0; i < 6 && f->end[i] != NULL; i++) {
-		if (mail->body_pairs && !rb_pairs_may_contain(mail->body_pairs, f->end[i], true))
+		if (pairs != NULL && !rb_pairs_may_contain(pairs, f->end[i], true))
 			continue;
 		const char *e = rb_text_find_lower(lower + start, f->end[i]);
 		if (e != NULL && (size_t)(e - lower) < end)
 			end = (size_t)(e - lower);
 	}
 	for (size_t i = 0; common_ends[i] != NULL; i++) {
-		if (mail->body_pairs &&
-		    !rb_pairs_may_contain(mail->body_pairs, common_ends[i], true))
+		if (pairs != NULL && !rb_pairs_may_contain(pairs, common_ends[i], true))
 			continue;
 		const char *e = rb_text_find_lower(lower + start, common_ends[i]);
 		if (e != NULL && (size_t)(e - lower) < end)
