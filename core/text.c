@@ -595,8 +595,7 @@ static void field_finish(struct rb_arena *arena, struct rb_field *f, const char 
 {
 	if (f == NULL)
 		return;
-	char *raw = rb_arena_strndup(arena, start, (size_t)(end - start));
-	f->value = raw ? rb_text_squeeze(arena, raw) : "";
+	f->value = rb_text_squeezen(arena, start, (size_t)(end - start));
 	if (f->value == NULL)
 		f->value = "";
 }

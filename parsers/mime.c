@@ -383,15 +383,6 @@ static const char *html_to_text(struct rb_arena *arena, const char *html, size_t
 }
 
 
-static bool is_textual(const char *ct)
-{
-	return g_str_has_prefix(ct, "text/") || strcmp(ct, "message/delivery-status") == 0 ||
-	       strcmp(ct, "message/global-delivery-status") == 0 ||
-	       strcmp(ct, "message/feedback-report") == 0 ||
-	       strcmp(ct, "message/disposition-notification") == 0 ||
-	       strcmp(ct, "message/global-headers") == 0;
-}
-
 
 /*
  * A header value unfolded and squeezed; RFC 2047 words decoded only when the value
@@ -634,12 +625,69 @@ size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
 
 /* ---- Content-Type and Content-Disposition ---- */
 
+/* The media types the walk treats apart, named once when a Content-Type is read. */
+enum part_kind {
+	KIND_OTHER,
+	KIND_TEXT,                  /* text/ anything not below */
+	KIND_TEXT_HTML,
+	KIND_TEXT_RFC822_HEADERS,
+	KIND_MULTIPART,
+	KIND_MULTIPART_DIGEST,
+	KIND_MESSAGE,               /* message/rfc822, message/global */
+	KIND_DELIVERY_STATUS,       /* message/delivery-status, message/global-delivery-status */
+	KIND_FEEDBACK_REPORT,
+	KIND_DISPOSITION_NOTIFICATION,
+	KIND_GLOBAL_HEADERS,
+};
+
+static const struct {
+	const char *type;
+	size_t len;
+	enum part_kind kind;
+} part_kinds[] = {
+#define KIND(type, kind) {"" type, sizeof(type) - 1, kind}
+	KIND("text/html", KIND_TEXT_HTML),
+	KIND("text/rfc822-headers", KIND_TEXT_RFC822_HEADERS),
+	KIND("multipart/digest", KIND_MULTIPART_DIGEST),
+	KIND("message/rfc822", KIND_MESSAGE),
+	KIND("message/global", KIND_MESSAGE),
+	KIND("message/delivery-status", KIND_DELIVERY_STATUS),
+	KIND("message/global-delivery-status", KIND_DELIVERY_STATUS),
+	KIND("message/feedback-report", KIND_FEEDBACK_REPORT),
+	KIND("message/disposition-notification", KIND_DISPOSITION_NOTIFICATION),
+	KIND("message/global-headers", KIND_GLOBAL_HEADERS),
+#undef KIND
+};
+
+/* The kind of a lowercase "type/subtype". */
+static enum part_kind part_kind_of(const char *type)
+{
+	size_t n = strlen(type);
+	for (size_t i = 0; i < sizeof(part_kinds) / sizeof(part_kinds[0]); i++)
+		if (part_kinds[i].len == n && memcmp(part_kinds[i].type, type, n) == 0)
+			return part_kinds[i].kind;
+	if (n >= 5 && memcmp(type, "text/", 5) == 0)
+		return KIND_TEXT;
+	if (n >= 10 && memcmp(type, "multipart/", 10) == 0)
+		return KIND_MULTIPART;
+	return KIND_OTHER;
+}
+
+/* Parts whose bytes are text: read as UTF-8 LF text. */
+static bool kind_is_textual(enum part_kind kind)
+{
+	return kind == KIND_TEXT || kind == KIND_TEXT_HTML || kind == KIND_TEXT_RFC822_HEADERS ||
+	       kind == KIND_DELIVERY_STATUS || kind == KIND_FEEDBACK_REPORT ||
+	       kind == KIND_DISPOSITION_NOTIFICATION || kind == KIND_GLOBAL_HEADERS;
+}
+
 struct content_type {
 	const char *type;       /* "type/subtype", lowercase */
 	const char *boundary;   /* "" when absent */
 	const char *charset;    /* lowercase, "" */
 	const char *name;       /* name= (or filename= for dispositions) */
 	const char *report_type;
+	enum part_kind kind;    /* what type says, for the walk */
 };
 
 static const char *skip_ws(const char *p)
@@ -695,26 +743,54 @@ static char *decode_rfc2231(struct rb_arena *arena, const char *v, bool has_char
 	return out;
 }
 
+/* Is [p, end) name, ASCII case-insensitively? */
+static bool param_name_is(const char *p, const char *end, const char *name, size_t n)
+{
+	return (size_t)(end - p) == n && g_ascii_strncasecmp(p, name, n) == 0;
+}
+
+static bool is_trim_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* The parameters a walk uses; the rest are skipped without a copy. */
+enum known_param { PARAM_OTHER, PARAM_NAME, PARAM_BOUNDARY, PARAM_CHARSET, PARAM_REPORT_TYPE };
+
 /*
  * type/subtype; name=value; name="quoted value"; name*=utf-8''%41; name*0=a; name*1=b
- * Only the parameters rebound uses are kept. Lenient: junk between parameters is
- * skipped, an unclosed quote runs to the end.
+ * Only the parameters rebound uses are kept (and copied). Lenient: junk between
+ * parameters is skipped, an unclosed quote runs to the end.
  */
 static void parse_content_type(struct rb_arena *arena, const char *value, bool disposition,
 			       struct content_type *ct)
 {
 	ct->type = "";
 	ct->boundary = ct->charset = ct->name = ct->report_type = "";
+	ct->kind = KIND_OTHER;
 	if (value == NULL)
 		return;
 	const char *p = skip_ws(value);
 	const char *semi = strchr(p, ';');
-	size_t tlen = semi ? (size_t)(semi - p) : strlen(p);
-	char *type = rb_text_trim(arena, p, tlen);
-	ct->type = type ? rb_text_lower(arena, type) : "";
+	const char *type_end = semi ? semi : p + strlen(p);
+	const char *ts = p, *te = type_end;
+	while (ts < te && is_trim_space(*ts))
+		ts++;
+	while (te > ts && is_trim_space(te[-1]))
+		te--;
+	char *type = rb_arena_alloc_unzeroed(arena, (size_t)(te - ts) + 1);
+	if (type == NULL)
+		return;
+	bool slash = false;
+	for (const char *q = ts; q < te; q++) {
+		char c = *q;
+		type[q - ts] = c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+		slash |= c == '/';
+	}
+	type[te - ts] = '\0';
 	/* "text" alone, or "text/plain garbage": keep what reads as type/subtype. */
-	if (!disposition && (ct->type == NULL || strchr(ct->type, '/') == NULL))
-		ct->type = "";
+	ct->type = !disposition && !slash ? "" : type;
+	ct->kind = part_kind_of(ct->type);
 	char *cont = NULL; /* RFC 2231 continuations of name/filename */
 	p = semi;
 	while (p != NULL && *p == ';') {
@@ -726,21 +802,50 @@ static void parse_content_type(struct rb_arena *arena, const char *value, bool d
 			p = *eq == ';' ? eq : NULL;
 			continue;
 		}
-		char *pname = rb_text_trim(arena, p, (size_t)(eq - p));
+		/* The name, trimmed: "name*" is extended (RFC 2231), "name*1" a continuation. */
+		const char *ns = p, *ne = eq;
+		while (ns < ne && is_trim_space(*ns))
+			ns++;
+		while (ne > ns && is_trim_space(ne[-1]))
+			ne--;
+		bool extended = ne > ns && ne[-1] == '*';
+		const char *base_end = extended ? ne - 1 : ne;
+		const char *star = memchr(ns, '*', (size_t)(base_end - ns));
+		bool continuation = star != NULL;
+		bool first_piece = !continuation || param_name_is(star + 1, base_end, "0", 1);
+		if (continuation)
+			base_end = star;
+		enum known_param which = PARAM_OTHER;
+		if (param_name_is(ns, base_end, disposition ? "filename" : "name",
+				  disposition ? 8 : 4))
+			which = PARAM_NAME;
+		else if (!disposition && param_name_is(ns, base_end, "boundary", 8))
+			which = PARAM_BOUNDARY;
+		else if (!disposition && param_name_is(ns, base_end, "charset", 7))
+			which = PARAM_CHARSET;
+		else if (!disposition && param_name_is(ns, base_end, "report-type", 11))
+			which = PARAM_REPORT_TYPE;
 		const char *v = skip_ws(eq + 1);
-		char *pvalue;
+		char *pvalue = NULL;
 		if (*v == '"') {
 			const char *q = v + 1;
-			size_t cap = strlen(q), o = 0;
-			char *buf = rb_arena_alloc_unzeroed(arena, cap + 1);
-			if (buf == NULL)
-				return;
+			char *buf = NULL;
+			size_t o = 0;
+			if (which != PARAM_OTHER) {
+				/* Unescaped, the value is at most as long as the rest. */
+				buf = rb_arena_alloc_unzeroed(arena, strlen(q) + 1);
+				if (buf == NULL)
+					return;
+			}
 			while (*q && *q != '"') {
 				if (*q == '\\' && q[1])
 					q++;
-				buf[o++] = *q++;
+				if (buf != NULL)
+					buf[o++] = *q;
+				q++;
 			}
-			buf[o] = '\0';
+			if (buf != NULL)
+				buf[o] = '\0';
 			pvalue = buf;
 			p = *q == '"' ? q + 1 : q;
 			while (*p && *p != ';')
@@ -749,35 +854,28 @@ static void parse_content_type(struct rb_arena *arena, const char *value, bool d
 			const char *e = v;
 			while (*e && *e != ';')
 				e++;
-			pvalue = rb_text_trim(arena, v, (size_t)(e - v));
+			if (which != PARAM_OTHER) {
+				pvalue = rb_text_trim(arena, v, (size_t)(e - v));
+				if (pvalue == NULL)
+					return;
+			}
 			p = e;
 		}
-		if (pname == NULL || pvalue == NULL)
-			return;
-		char *lname = rb_text_lower(arena, pname);
-		size_t ln = strlen(lname);
-		bool extended = ln > 0 && lname[ln - 1] == '*';
+		if (which == PARAM_OTHER)
+			continue;
 		if (extended)
-			lname[--ln] = '\0';
-		char *star = strchr(lname, '*');
-		bool continuation = star != NULL;
-		if (continuation)
-			*star = '\0';
-		if (extended)
-			pvalue = decode_rfc2231(arena, pvalue,
-						!continuation || strcmp(star + 1, "0") == 0);
+			pvalue = decode_rfc2231(arena, pvalue, first_piece);
 		if (pvalue == NULL)
 			return;
-		bool is_name = strcmp(lname, disposition ? "filename" : "name") == 0;
-		if (continuation && is_name) {
+		if (continuation && which == PARAM_NAME) {
 			cont = cont ? rb_arena_printf(arena, "%s%s", cont, pvalue) : pvalue;
-		} else if (strcmp(lname, "boundary") == 0 && !disposition) {
+		} else if (which == PARAM_BOUNDARY) {
 			ct->boundary = pvalue;
-		} else if (strcmp(lname, "charset") == 0 && !disposition) {
+		} else if (which == PARAM_CHARSET) {
 			ct->charset = rb_text_lower(arena, pvalue);
-		} else if (strcmp(lname, "report-type") == 0 && !disposition) {
+		} else if (which == PARAM_REPORT_TYPE) {
 			ct->report_type = rb_text_lower(arena, pvalue);
-		} else if (is_name) {
+		} else if (which == PARAM_NAME) {
 			ct->name = pvalue;
 		}
 	}
@@ -874,9 +972,8 @@ static void add_leaf(struct mime_walk *w, const struct content_type *ct, const c
 	}
 	struct rb_part *p = &w->parts[w->part_count++];
 	const char *t = ct->type;
-	bool status_part = strcmp(t, "message/delivery-status") == 0 ||
-			   strcmp(t, "message/global-delivery-status") == 0 ||
-			   strcmp(t, "message/feedback-report") == 0;
+	enum part_kind kind = ct->kind;
+	bool status_part = kind == KIND_DELIVERY_STATUS || kind == KIND_FEEDBACK_REPORT;
 	if (attached && !status_part) {
 		/* A leaf of the returned message: nothing reads its content (reports and
 		 * bodies come from the message's own parts), so it is not decoded. */
@@ -896,25 +993,22 @@ static void add_leaf(struct mime_walk *w, const struct content_type *ct, const c
 	p->in_attached_message = attached;
 	p->text = NULL;
 	p->text_len = 0;
-	if (data != NULL && is_textual(ct->type))
+	if (data != NULL && kind_is_textual(kind))
 		p->text = nul_safe_text(arena, data, p->len, ct->charset, &p->text_len);
 	if (p->text == NULL)
 		return;
-	if (strcmp(t, "message/delivery-status") == 0 ||
-	    strcmp(t, "message/global-delivery-status") == 0) {
+	if (kind == KIND_DELIVERY_STATUS) {
 		acc_append(arena, &w->dsn, p->text, p->text_len);
-	} else if (strcmp(t, "message/feedback-report") == 0) {
+	} else if (kind == KIND_FEEDBACK_REPORT) {
 		acc_append(arena, &w->feedback, p->text, p->text_len);
-	} else if (strcmp(t, "text/rfc822-headers") == 0 ||
-		   strcmp(t, "message/global-headers") == 0) {
+	} else if (kind == KIND_TEXT_RFC822_HEADERS || kind == KIND_GLOBAL_HEADERS) {
 		if (w->original == NULL && !attached) {
 			w->original = p->text;
 			w->original_len = p->text_len;
 		}
-	} else if (!attached && strcmp(t, "text/html") == 0) {
+	} else if (!attached && kind == KIND_TEXT_HTML) {
 		acc_append(arena, &w->html, p->text, p->text_len);
-	} else if (!attached && strncmp(t, "text/", 5) == 0 &&
-		   !(disposed_attachment && w->body.len > 0)) {
+	} else if (!attached && kind == KIND_TEXT && !(disposed_attachment && w->body.len > 0)) {
 		/* A text file attached after the notice (returned headers as .txt, a
 		 * log) is not the notice's words. */
 		acc_append(arena, &w->body, p->text, p->text_len);
@@ -983,8 +1077,7 @@ static void walk_multipart(struct mime_walk *w, const struct content_type *ct,
 {
 	const char *boundary = ct->boundary;
 	size_t blen = strlen(boundary);
-	const char *default_type =
-		strcmp(ct->type, "multipart/digest") == 0 ? "message/rfc822" : "text/plain";
+	const char *default_type = ct->kind == KIND_MULTIPART_DIGEST ? "message/rfc822" : "text/plain";
 	const char *part_start = NULL;
 	const char *p = body;
 	const char *line_end;
@@ -1039,18 +1132,22 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 	struct content_type ct, disp;
 	parse_content_type(arena, header_find(arena, &headers, "Content-Type"), false, &ct);
 	parse_content_type(arena, header_find(arena, &headers, "Content-Disposition"), true, &disp);
-	if (*ct.type == '\0')
+	if (*ct.type == '\0') {
 		ct.type = default_type;
+		ct.kind = part_kind_of(default_type);
+	}
 	const char *cte = header_find(arena, &headers, "Content-Transfer-Encoding");
 
-	if (strncmp(ct.type, "multipart/", 10) == 0 && *ct.boundary &&
-	    has_boundary_line(body, end, ct.boundary)) {
+	bool multipart = ct.kind == KIND_MULTIPART || ct.kind == KIND_MULTIPART_DIGEST;
+	if (multipart && *ct.boundary && has_boundary_line(body, end, ct.boundary)) {
 		walk_multipart(w, &ct, body, end, depth, attached);
 		return;
 	}
-	if (strncmp(ct.type, "multipart/", 10) == 0) /* lenient: no usable boundary */
+	if (multipart) { /* lenient: no usable boundary */
 		ct.type = "text/plain";
-	if (strcmp(ct.type, "message/rfc822") == 0 || strcmp(ct.type, "message/global") == 0) {
+		ct.kind = KIND_TEXT;
+	}
+	if (ct.kind == KIND_MESSAGE) {
 		const char *inner = body;
 		size_t inner_len = (size_t)(end - body);
 		if (cte != NULL && (g_ascii_strncasecmp(cte, "base64", 6) == 0 ||
