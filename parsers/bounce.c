@@ -137,16 +137,23 @@ static const char *command_from_transcript(const char *body)
 	return NULL;
 }
 
-/* The command phrases as one set (rb_phrases), built once. */
+#define COMMAND_PHRASES (sizeof(command_phrases) / sizeof(command_phrases[0]))
+
+/* The command phrases as one set (rb_phrases) for a diagnostic's words, and as
+ * needles for the body's pair table; built once. */
 static struct rb_phrases command_set;
+static struct rb_needle command_needles[COMMAND_PHRASES];
 static once_flag command_set_once = ONCE_FLAG_INIT;
 
 static void command_set_build(void)
 {
-	static const char *list[sizeof(command_phrases) / sizeof(command_phrases[0])];
-	for (size_t i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+	static const char *list[COMMAND_PHRASES];
+	bool built = true;
+	for (size_t i = 0; i < COMMAND_PHRASES; i++) {
 		list[i] = command_phrases[i].phrase;
-	bool built = rb_phrases_build(&command_set, list, sizeof(list) / sizeof(list[0]));
+		built &= rb_needle_init(&command_needles[i], list[i]);
+	}
+	built &= rb_phrases_build(&command_set, list, COMMAND_PHRASES);
 	assert(built);
 	(void)built;
 }
@@ -170,8 +177,9 @@ static const char *command_in_diagnostic(struct rb_arena *arena, struct rb_lower
 static const char *command_in_body(const struct rb_mail *mail)
 {
 	/* The body's byte pairs rule most phrases out at once: cheaper than a pass. */
-	for (size_t i = 0; i < sizeof(command_phrases) / sizeof(command_phrases[0]); i++)
-		if (rb_mail_body_find(mail, command_phrases[i].phrase) != NULL)
+	call_once(&command_set_once, command_set_build);
+	for (size_t i = 0; i < COMMAND_PHRASES; i++)
+		if (rb_mail_body_find_needle(mail, &command_needles[i]) != NULL)
 			return command_phrases[i].command;
 	/* A transcript needs both a ">>> " and a "<<< " line: most bodies have neither. */
 	const unsigned char *pairs = rb_mail_body_pairs(mail);

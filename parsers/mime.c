@@ -1383,6 +1383,14 @@ const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle)
 	return rb_text_find_lower_n(mail->body_lower, mail->body_len, needle);
 }
 
+const char *rb_mail_body_find_needle(const struct rb_mail *mail, const struct rb_needle *needle)
+{
+	body_index(mail);
+	if (mail->body_pairs == NULL || !rb_needle_may_occur(needle, mail->body_pairs))
+		return NULL;
+	return rb_needle_find(needle, mail->body_lower, mail->body_len);
+}
+
 const char *rb_mail_header(const struct rb_mail *mail, const char *name)
 {
 	const char *found = headers_find(mail->arena, mail->headers, mail->header_count, name);

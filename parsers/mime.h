@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "core/arena.h"
+#include "core/needle.h"
 #include "rebound/rebound.h"
 
 /*
@@ -98,6 +99,8 @@ const unsigned char *rb_mail_body_pairs(const struct rb_mail *mail);
  * at once, so the hundreds of phrase searches per message cost little.
  */
 const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle);
+/* The same for a prepared needle (core/needle.h): no lowering, its rarest pairs first. */
+const char *rb_mail_body_find_needle(const struct rb_mail *mail, const struct rb_needle *needle);
 
 /* First top-level header with this name (case-insensitive), "" if absent. */
 const char *rb_mail_header(const struct rb_mail *mail, const char *name);

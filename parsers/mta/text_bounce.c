@@ -15,9 +15,12 @@
  */
 #include "parsers/mta/text_bounce.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <string.h>
+#include <threads.h>
 
+#include "core/needle.h"
 #include "core/text.h"
 
 #define TEXT_DIAGNOSTIC_MAX 2000
@@ -50,69 +53,122 @@ static const char *const recipient_intros[] = {
 	"delivery to", "mail to", "message to", "addressed to", "-", "*", ">>>", NULL,
 };
 
-static bool match_any_ci(const char *text, const char *const *needles, size_t n)
+/* The table's phrases, prepared once for many searches (core/needle.h). */
+#define FORMATS_MAX 48
+#define COMMON_ENDS_MAX 24
+
+struct needle_list {
+	struct rb_needle item[6];
+	size_t count;
+};
+
+struct prepared_format {
+	struct needle_list from, subject, body, start, end;
+	struct rb_needle label;
+	bool has_label;
+};
+
+static struct prepared_format prepared[FORMATS_MAX];
+static struct rb_needle common_end_needles[COMMON_ENDS_MAX];
+static size_t common_end_count;
+static once_flag prepared_once = ONCE_FLAG_INIT;
+
+static void prepare_list(struct needle_list *l, const char *const *phrases, size_t max)
 {
-	for (size_t i = 0; i < n && needles[i] != NULL; i++)
-		if (rb_text_find_ci(text, needles[i]) != NULL)
+	l->count = 0;
+	for (size_t i = 0; i < max && phrases[i] != NULL; i++) {
+		bool ok = rb_needle_init(&l->item[l->count], phrases[i]);
+		assert(ok); /* literals, not empty: only memory can fail, once at start */
+		l->count += ok;
+	}
+}
+
+static void prepare_formats(void)
+{
+	for (size_t i = 0; rb_text_formats[i].name != NULL; i++) {
+		assert(i < FORMATS_MAX);
+		const struct rb_text_format *f = &rb_text_formats[i];
+		struct prepared_format *p = &prepared[i];
+		prepare_list(&p->from, f->from, 4);
+		prepare_list(&p->subject, f->subject, 6);
+		prepare_list(&p->body, f->body, 4);
+		prepare_list(&p->start, f->start, 4);
+		prepare_list(&p->end, f->end, 6);
+		p->has_label = f->recipient_label != NULL && rb_needle_init(&p->label, f->recipient_label);
+	}
+	for (size_t i = 0; common_ends[i] != NULL; i++) {
+		assert(i < COMMON_ENDS_MAX);
+		common_end_count += rb_needle_init(&common_end_needles[common_end_count], common_ends[i]);
+	}
+}
+
+/* What a format's signature is matched against: the From and Subject lowercased. */
+struct signature_text {
+	const char *from, *subject;
+	size_t from_len, subject_len;
+};
+
+static bool text_has_any(const char *lower, size_t len, const struct needle_list *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (rb_needle_find(&l->item[i], lower, len) != NULL)
 			return true;
 	return false;
 }
 
-/* The same over the body. */
-static bool body_has_any(const struct rb_mail *mail, const char *const *needles, size_t n)
+static bool body_has_any(const struct rb_mail *mail, const struct needle_list *l)
 {
-	for (size_t i = 0; i < n && needles[i] != NULL; i++)
-		if (rb_mail_body_find(mail, needles[i]) != NULL)
+	for (size_t i = 0; i < l->count; i++)
+		if (rb_mail_body_find_needle(mail, &l->item[i]) != NULL)
 			return true;
 	return false;
 }
 
-static bool prefix_any_ci(const char *text, const char *const *needles, size_t n)
+static bool prefix_any(const char *lower, size_t len, const struct needle_list *l)
 {
-	for (size_t i = 0; i < n && needles[i] != NULL; i++)
-		if (rb_text_starts_with_ci(text, needles[i]))
+	for (size_t i = 0; i < l->count; i++)
+		if (l->item[i].len <= len && memcmp(lower, l->item[i].lower, l->item[i].len) == 0)
 			return true;
 	return false;
 }
 
-static bool format_matches(const struct rb_text_format *f, const struct rb_mail *mail)
+static bool format_matches(const struct prepared_format *p, const struct rb_mail *mail,
+			   const struct signature_text *sig, bool needs_from_and_body)
 {
-	bool from = match_any_ci(mail->from, f->from, 4);
-	bool body = body_has_any(mail, f->body, 4);
-	if (f->needs_from_and_body)
+	bool from = text_has_any(sig->from, sig->from_len, &p->from);
+	bool body = body_has_any(mail, &p->body);
+	if (needs_from_and_body)
 		return from && body;
-	return from || body || prefix_any_ci(mail->subject, f->subject, 6);
+	return from || body || prefix_any(sig->subject, sig->subject_len, &p->subject);
 }
 
 /* The error section of the body: [*start_r, *end_r). */
 /* Searches run on the lowercased body; offsets map back to the body itself. */
-static void find_section(const struct rb_text_format *f, const struct rb_mail *mail,
+static void find_section(const struct prepared_format *p, const struct rb_mail *mail,
 			 const char **start_r, const char **end_r)
 {
 	const char *body = mail->body, *lower = rb_mail_body_lower(mail);
 	const unsigned char *pairs = rb_mail_body_pairs(mail);
 	size_t start = 0, end = mail->body_len;
-	for (size_t i = 0; i < 4 && f->start[i] != NULL; i++) {
-		const char *s = rb_mail_body_find(mail, f->start[i]);
+	for (size_t i = 0; i < p->start.count; i++) {
+		const char *s = rb_mail_body_find_needle(mail, &p->start.item[i]);
 		if (s != NULL) {
-			start = (size_t)(s - lower) + strlen(f->start[i]);
+			start = (size_t)(s - lower) + p->start.item[i].len;
 			break;
 		}
 	}
 	/* A marker with a byte pair the body lacks cannot occur (rb_pairs). */
-	for (size_t i = 0; i < 6 && f->end[i] != NULL; i++) {
-		if (pairs != NULL && !rb_pairs_may_contain(pairs, f->end[i], true))
-			continue;
-		const char *e = rb_text_find_lower(lower + start, f->end[i]);
-		if (e != NULL && (size_t)(e - lower) < end)
-			end = (size_t)(e - lower);
-	}
-	for (size_t i = 0; common_ends[i] != NULL; i++) {
-		if (pairs != NULL && !rb_pairs_may_contain(pairs, common_ends[i], true))
-			continue;
-		const char *e = rb_text_find_lower(lower + start, common_ends[i]);
-		if (e != NULL && (size_t)(e - lower) < end)
-			end = (size_t)(e - lower);
+	const struct rb_needle *lists[2] = {p->end.item, common_end_needles};
+	size_t counts[2] = {p->end.count, common_end_count};
+	for (size_t l = 0; l < 2; l++) {
+		for (size_t i = 0; i < counts[l]; i++) {
+			const struct rb_needle *n = &lists[l][i];
+			if (pairs != NULL && !rb_needle_may_occur(n, pairs))
+				continue;
+			const char *e = rb_needle_find(n, lower + start, mail->body_len - start);
+			if (e != NULL && (size_t)(e - lower) < end)
+				end = (size_t)(e - lower);
+		}
 	}
 	*start_r = body + start;
 	*end_r = body + end;
@@ -190,9 +246,9 @@ static const char *session_command(const char *line)
 
 /* The body line from label on (lowercase), or NULL. */
 static const char *labelled_line(struct rb_arena *arena, const struct rb_mail *mail,
-				 const char *label)
+				 const struct rb_needle *label)
 {
-	const char *found = rb_mail_body_find(mail, label);
+	const char *found = rb_mail_body_find_needle(mail, label);
 	if (found == NULL)
 		return NULL;
 	const char *end = strchr(found, '\n');
@@ -202,12 +258,12 @@ static const char *labelled_line(struct rb_arena *arena, const struct rb_mail *m
 
 #define TEXT_MAX_RECORDS 256
 
-static int text_parse_with(const struct rb_text_format *f, const struct rb_mail *mail,
-			   struct rb_bounce_set *out)
+static int text_parse_with(const struct rb_text_format *f, const struct prepared_format *p,
+			   const struct rb_mail *mail, struct rb_bounce_set *out)
 {
 	struct rb_arena *arena = out->arena;
 	const char *start, *end;
-	find_section(f, mail, &start, &end);
+	find_section(p, mail, &start, &end);
 	const char *own = rb_text_header_address(arena, mail->to); /* the bounce's addressee */
 
 	/* The returned message quoted after the end marker's line, when it is inline. */
@@ -381,7 +437,7 @@ static int text_parse_with(const struct rb_text_format *f, const struct rb_mail 
 		/* Nobody named: the returned message's To, with the section as the words.
 		 * The returned message may be inline, after the end marker's line. */
 		const char *to_header = rb_mail_original_header(mail, "To");
-		const char *labelled = f->recipient_label ? labelled_line(arena, mail, f->recipient_label) : NULL;
+		const char *labelled = p->has_label ? labelled_line(arena, mail, &p->label) : NULL;
 		if (labelled != NULL)
 			to_header = labelled;
 		for (size_t i = 0; i < out->inline_original_count && *to_header == '\0'; i++)
@@ -441,11 +497,18 @@ static int text_formats_parse(const struct rb_mail *mail, struct rb_bounce_set *
 	if (rb_text_find_ci(mail->delivery_status, "Final-Recipient") != NULL ||
 	    rb_text_find_ci(mail->delivery_status, "Original-Recipient") != NULL)
 		return 0;
+	call_once(&prepared_once, prepare_formats);
+	struct signature_text sig = {.from = rb_text_lower(out->arena, mail->from),
+				     .subject = rb_text_lower(out->arena, mail->subject)};
+	if (sig.from == NULL || sig.subject == NULL)
+		return -1;
+	sig.from_len = strlen(sig.from);
+	sig.subject_len = strlen(sig.subject);
 	for (size_t i = 0; rb_text_formats[i].name != NULL; i++) {
 		const struct rb_text_format *f = &rb_text_formats[i];
-		if (!format_matches(f, mail))
+		if (!format_matches(&prepared[i], mail, &sig, f->needs_from_and_body))
 			continue;
-		int r = text_parse_with(f, mail, out);
+		int r = text_parse_with(f, &prepared[i], mail, out);
 		if (r != 0)
 			return r;
 		out->count = 0;
