@@ -259,6 +259,57 @@ void rb_pairs_of(unsigned char table[RB_PAIRS_BYTES], const char *text, size_t l
 		table[rb_pairs_index(t[i], t[i + 1])] = 1;
 }
 
+static inline char lower_byte(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c;
+}
+
+void rb_pairs_of_lowering(unsigned char table[RB_PAIRS_BYTES], char *lower, const char *text,
+			  size_t len)
+{
+	memset(table, 0, RB_PAIRS_BYTES);
+	size_t i = 0;
+#ifdef __SSE2__
+	/* As rb_pairs_of, on sixteen bytes lowercased in registers (and stored). */
+	const __m128i low6 = _mm_set1_epi8(63), zero = _mm_setzero_si128();
+	const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
+	const __m128i case_bit = _mm_set1_epi8(0x20);
+	for (; i + 17 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(text + i));
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(text + i + 1));
+		/* Capitals: above 'A' - 1 and below 'Z' + 1 as signed bytes (8-bit bytes are
+		 * negative, so never capitals). */
+		__m128i vu = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
+		__m128i wu = _mm_and_si128(_mm_cmpgt_epi8(w, before_a), _mm_cmplt_epi8(w, after_z));
+		v = _mm_or_si128(v, _mm_and_si128(vu, case_bit));
+		w = _mm_or_si128(w, _mm_and_si128(wu, case_bit));
+		_mm_storeu_si128((__m128i *)(void *)(lower + i), v);
+		__m128i a = _mm_and_si128(v, low6), b = _mm_and_si128(w, low6);
+		__m128i lo = _mm_or_si128(_mm_slli_epi16(_mm_unpacklo_epi8(a, zero), 6),
+					  _mm_unpacklo_epi8(b, zero));
+		__m128i hi = _mm_or_si128(_mm_slli_epi16(_mm_unpackhi_epi8(a, zero), 6),
+					  _mm_unpackhi_epi8(b, zero));
+		uint64_t q[4] = {(uint64_t)_mm_cvtsi128_si64(lo),
+				 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(lo, 8)),
+				 (uint64_t)_mm_cvtsi128_si64(hi),
+				 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(hi, 8))};
+		for (int k = 0; k < 4; k++) {
+			table[q[k] & 0xffff] = 1;
+			table[(q[k] >> 16) & 0xffff] = 1;
+			table[(q[k] >> 32) & 0xffff] = 1;
+			table[q[k] >> 48] = 1;
+		}
+	}
+#endif
+	for (; i < len; i++) {
+		lower[i] = lower_byte(text[i]);
+		if (i + 1 < len)
+			table[rb_pairs_index((unsigned char)lower[i],
+					     (unsigned char)lower_byte(text[i + 1]))] = 1;
+	}
+	lower[len] = '\0';
+}
+
 void rb_lowered_init(struct rb_lowered *t, const char *text)
 {
 	t->text = text ? text : "";

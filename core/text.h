@@ -73,6 +73,10 @@ char *rb_text_find_address(struct rb_arena *arena, const char *s);
  */
 #define RB_PAIRS_BYTES 4096
 void rb_pairs_of(unsigned char table[RB_PAIRS_BYTES], const char *text, size_t len);
+/* Both at once: text ASCII-lowercased into lower (len bytes and a NUL), and the pairs of
+ * that lowercased text into table (one pass where rb_text_lower and rb_pairs_of take two). */
+void rb_pairs_of_lowering(unsigned char table[RB_PAIRS_BYTES], char *lower, const char *text,
+			  size_t len);
 /* Where rb_pairs_of records the pair (a, b). */
 static inline unsigned rb_pairs_index(unsigned char a, unsigned char b)
 {

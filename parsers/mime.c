@@ -1350,13 +1350,13 @@ static void body_index(const struct rb_mail *m)
 	struct rb_mail *mail = (struct rb_mail *)m;
 	if (mail->body_lower != NULL)
 		return;
-	char *lower = rb_text_lower(mail->arena, mail->body);
+	char *lower = rb_arena_alloc_unzeroed(mail->arena, mail->body_len + 1);
 	unsigned char *pairs = rb_arena_alloc_unzeroed(mail->arena, RB_PAIRS_BYTES);
 	if (lower == NULL || pairs == NULL) {
 		mail->body_lower = "";
 		return;
 	}
-	rb_pairs_of(pairs, lower, mail->body_len);
+	rb_pairs_of_lowering(pairs, lower, mail->body, mail->body_len);
 	mail->body_lower = lower;
 	mail->body_pairs = pairs;
 }

@@ -314,6 +314,20 @@ static void test_pairs_random(void)
 			needle[k++] = text[i];
 		needle[k] = '\0';
 		CHECK(rb_pairs_may_contain(got, needle, false));
+		/* Lowering and pairing at once: what the two give one after the other. */
+		static unsigned char both[RB_PAIRS_BYTES];
+		char lowered[sizeof(text) + 1];
+		struct rb_arena *arena = rb_arena_new();
+		char *want_lower = rb_arena_strndup(arena, text, n);
+		for (size_t i = 0; i < n; i++)
+			if (want_lower[i] >= 'A' && want_lower[i] <= 'Z')
+				want_lower[i] = (char)(want_lower[i] + 32);
+		rb_pairs_of(want, want_lower, n);
+		memset(both, 0xa5, sizeof(both));
+		rb_pairs_of_lowering(both, lowered, text, n);
+		CHECK(memcmp(lowered, want_lower, n) == 0 && lowered[n] == '\0');
+		CHECK(memcmp(both, want, sizeof(both)) == 0);
+		rb_arena_free(&arena);
 	}
 }
 
