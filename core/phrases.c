@@ -93,3 +93,25 @@ int rb_phrases_first(const struct rb_phrases *set, const char *text, size_t len)
 	}
 	return best < set->count ? (int)best : -1;
 }
+
+void rb_phrases_mark(const struct rb_phrases *set, const char *text, size_t len, uint64_t *found)
+{
+	for (size_t i = 0; i + 4 <= len; i++) {
+		uint32_t head = head_of(text + i);
+		uint32_t h = hash_of(head);
+		if (!((set->filter[h / 64] >> (h % 64)) & 1))
+			continue;
+		for (size_t m = set->bucket_start[h]; m < set->bucket_start[h + 1]; m++) {
+			size_t idx = set->member[m];
+			size_t n = set->len[idx];
+			if (set->member_head[m] == head && n <= len - i &&
+			    memcmp(text + i + 4, set->phrase[idx] + 4, n - 4) == 0)
+				found[idx / 64] |= UINT64_C(1) << (idx % 64);
+		}
+	}
+	for (size_t s = 0; s < set->short_count; s++) {
+		size_t idx = set->short_member[s];
+		if (rb_text_memmem(text, len, set->phrase[idx], set->len[idx]) != NULL)
+			found[idx / 64] |= UINT64_C(1) << (idx % 64);
+	}
+}

@@ -49,4 +49,8 @@ bool rb_phrases_build(struct rb_phrases *set, const char *const *phrases, size_t
 /* The lowest index of a phrase that occurs in text[0..len), or -1 when none does. */
 int rb_phrases_first(const struct rb_phrases *set, const char *text, size_t len);
 
+/* Every phrase that occurs in text[0..len): bit i of found (count bits, which the
+ * caller has cleared) is set when phrase i does. */
+void rb_phrases_mark(const struct rb_phrases *set, const char *text, size_t len, uint64_t *found);
+
 #endif

@@ -21,6 +21,7 @@
 #include <threads.h>
 
 #include "core/needle.h"
+#include "core/phrases.h"
 #include "core/text.h"
 
 #define TEXT_DIAGNOSTIC_MAX 2000
@@ -63,10 +64,16 @@ struct needle_list {
 };
 
 struct prepared_format {
-	struct needle_list from, subject, body, start, end;
+	struct needle_list subject, body, start, end;
+	size_t from_first, from_count; /* its From phrases in from_phrases */
 	struct rb_needle label;
 	bool has_label;
 };
+
+/* Every row's From phrases, lowercased, in one set: the From is read once for all. */
+#define FROM_PHRASES_MAX 64
+static struct rb_needle from_needles[FROM_PHRASES_MAX];
+static struct rb_phrases from_phrases;
 
 static struct prepared_format prepared[FORMATS_MAX];
 static struct rb_needle common_end_needles[COMMON_ENDS_MAX];
@@ -85,11 +92,22 @@ static void prepare_list(struct needle_list *l, const char *const *phrases, size
 
 static void prepare_formats(void)
 {
+	static const char *from_list[FROM_PHRASES_MAX];
+	size_t from_count = 0;
 	for (size_t i = 0; rb_text_formats[i].name != NULL; i++) {
 		assert(i < FORMATS_MAX);
 		const struct rb_text_format *f = &rb_text_formats[i];
 		struct prepared_format *p = &prepared[i];
-		prepare_list(&p->from, f->from, 4);
+		p->from_first = from_count;
+		for (size_t k = 0; k < 4 && f->from[k] != NULL; k++) {
+			assert(from_count < FROM_PHRASES_MAX);
+			bool ok = rb_needle_init(&from_needles[from_count], f->from[k]);
+			assert(ok);
+			(void)ok;
+			from_list[from_count] = from_needles[from_count].lower;
+			from_count++;
+		}
+		p->from_count = from_count - p->from_first;
 		prepare_list(&p->subject, f->subject, 6);
 		prepare_list(&p->body, f->body, 4);
 		prepare_list(&p->start, f->start, 4);
@@ -100,18 +118,23 @@ static void prepare_formats(void)
 		assert(i < COMMON_ENDS_MAX);
 		common_end_count += rb_needle_init(&common_end_needles[common_end_count], common_ends[i]);
 	}
+	bool built = rb_phrases_build(&from_phrases, from_list, from_count);
+	assert(built);
+	(void)built;
 }
 
-/* What a format's signature is matched against: the From and Subject lowercased. */
+/* What a format's signature is matched against: which From phrases the From holds,
+ * and the Subject lowercased. */
 struct signature_text {
-	const char *from, *subject;
-	size_t from_len, subject_len;
+	uint64_t from_found[FROM_PHRASES_MAX / 64];
+	const char *subject;
+	size_t subject_len;
 };
 
-static bool text_has_any(const char *lower, size_t len, const struct needle_list *l)
+static bool from_has_any(const struct signature_text *sig, const struct prepared_format *p)
 {
-	for (size_t i = 0; i < l->count; i++)
-		if (rb_needle_find(&l->item[i], lower, len) != NULL)
+	for (size_t i = p->from_first; i < p->from_first + p->from_count; i++)
+		if ((sig->from_found[i / 64] >> (i % 64)) & 1)
 			return true;
 	return false;
 }
@@ -135,7 +158,7 @@ static bool prefix_any(const char *lower, size_t len, const struct needle_list *
 static bool format_matches(const struct prepared_format *p, const struct rb_mail *mail,
 			   const struct signature_text *sig, bool needs_from_and_body)
 {
-	bool from = text_has_any(sig->from, sig->from_len, &p->from);
+	bool from = from_has_any(sig, p);
 	bool body = body_has_any(mail, &p->body);
 	if (needs_from_and_body)
 		return from && body;
@@ -498,11 +521,11 @@ static int text_formats_parse(const struct rb_mail *mail, struct rb_bounce_set *
 	    rb_text_find_ci(mail->delivery_status, "Original-Recipient") != NULL)
 		return 0;
 	call_once(&prepared_once, prepare_formats);
-	struct signature_text sig = {.from = rb_text_lower(out->arena, mail->from),
-				     .subject = rb_text_lower(out->arena, mail->subject)};
-	if (sig.from == NULL || sig.subject == NULL)
+	struct signature_text sig = {.subject = rb_text_lower(out->arena, mail->subject)};
+	const char *from = rb_text_lower(out->arena, mail->from);
+	if (from == NULL || sig.subject == NULL)
 		return -1;
-	sig.from_len = strlen(sig.from);
+	rb_phrases_mark(&from_phrases, from, strlen(from), sig.from_found);
 	sig.subject_len = strlen(sig.subject);
 	for (size_t i = 0; rb_text_formats[i].name != NULL; i++) {
 		const struct rb_text_format *f = &rb_text_formats[i];

@@ -88,6 +88,15 @@ static void test_random(void)
 		random_bytes(&seed, alphabet, sizeof(alphabet) - 1, text, len);
 		CHECK(rb_phrases_first(&set, text, len) ==
 		      reference_first(phrases, count, text, len));
+		/* Every phrase marked that occurs, and none that does not. */
+		uint64_t found[(300 + 63) / 64] = {0};
+		rb_phrases_mark(&set, text, len, found);
+		bool agree = true;
+		for (size_t i = 0; i < count; i++) {
+			bool occurs = memmem(text, len, phrases[i], strlen(phrases[i])) != NULL;
+			agree &= occurs == ((found[i / 64] >> (i % 64)) & 1);
+		}
+		CHECK(agree);
 		free(text);
 	}
 }
