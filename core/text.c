@@ -713,6 +713,7 @@ size_t rb_fields_parse(struct rb_arena *arena, const char *text, struct rb_field
 		}
 		open_field = &cur->fields[cur->count++];
 		open_field->name = rb_arena_strndup(arena, line, (size_t)(colon - line));
+		open_field->name_len = (size_t)(colon - line);
 		open_field->value = "";
 		value_start = colon + 1;
 		value_end = line + len;
@@ -724,8 +725,9 @@ size_t rb_fields_parse(struct rb_arena *arena, const char *text, struct rb_field
 
 const char *rb_field_get(const struct rb_field_block *block, const char *name)
 {
+	size_t len = strlen(name);
 	for (size_t i = 0; i < block->count; i++)
-		if (strcasecmp(block->fields[i].name, name) == 0)
+		if (rb_field_is(&block->fields[i], name, len))
 			return block->fields[i].value;
 	return NULL;
 }

@@ -128,7 +128,20 @@ char *rb_text_address_normalize(struct rb_arena *arena, const char *s);
 struct rb_field {
 	const char *name;   /* as written */
 	const char *value;  /* trimmed, unfolded */
+	size_t name_len;    /* strlen(name) */
 };
+/* Is the field named name (len bytes, ASCII case-insensitively)? Lengths first. */
+static inline bool rb_field_is(const struct rb_field *f, const char *name, size_t len)
+{
+	if (f->name_len != len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char a = (unsigned char)f->name[i], b = (unsigned char)name[i];
+		if (a != b && ((a | 0x20) != (b | 0x20) || (unsigned)((a | 0x20) - 'a') >= 26u))
+			return false;
+	}
+	return true;
+}
 struct rb_field_block {
 	struct rb_field *fields;
 	size_t count;

@@ -290,6 +290,7 @@ static bool exim_failure_fields(struct rb_arena *arena, const struct rb_mail *ma
 		if (colon == NULL)
 			continue;
 		f->items[f->count].name = rb_text_trim(arena, line, (size_t)(colon - line));
+		f->items[f->count].name_len = f->items[f->count].name ? strlen(f->items[f->count].name) : 0;
 		f->items[f->count].value =
 			rb_text_trim(arena, colon + 1, len - (size_t)(colon + 1 - line));
 		f->count++;

@@ -77,13 +77,17 @@ struct dsn_group {
 	size_t count;
 };
 
-static const char *group_get(const struct dsn_group *g, const char *name)
+static const char *group_get_n(const struct dsn_group *g, const char *name, size_t len)
 {
 	for (size_t i = 0; i < g->count; i++)
-		if (strcasecmp(g->fields[i].name, name) == 0)
+		if (rb_field_is(&g->fields[i], name, len))
 			return g->fields[i].value;
 	return NULL;
 }
+
+/* A field of the group by a literal name (its length known to the compiler). */
+#define group_get(g, name) group_get_n((g), "" name, sizeof(name) - 1)
+#define FIELD_IS(f, name) rb_field_is((f), "" name, sizeof(name) - 1)
 
 static void fill_record(struct rb_arena *arena, struct rb_bounce *r, const struct dsn_group *g,
 			const char *reporting_mta)
@@ -163,11 +167,11 @@ int rb_dsn_parse(const char *delivery_status, struct rb_bounce_set *set)
 		bool has_recipient = false;
 		for (size_t i = 0; i <= n; i++) {
 			bool end = i == n;
-			bool names = !end && (strcasecmp(f[i].name, "Final-Recipient") == 0 ||
-					      strcasecmp(f[i].name, "Original-Recipient") == 0);
-			bool again = !end && strcasecmp(f[i].name, "Final-Recipient") == 0 &&
-				     has_recipient && group_get(&(struct dsn_group){f + from, i - from},
-							       "Final-Recipient") != NULL;
+			bool names = !end && (FIELD_IS(&f[i], "Final-Recipient") ||
+					      FIELD_IS(&f[i], "Original-Recipient"));
+			const struct dsn_group so_far = {f + from, i - from};
+			bool again = !end && FIELD_IS(&f[i], "Final-Recipient") && has_recipient &&
+				     group_get(&so_far, "Final-Recipient") != NULL;
 			if ((end || again) && has_recipient) {
 				struct rb_bounce *r = rb_bounce_add(set);
 				if (r == NULL)
@@ -178,7 +182,7 @@ int rb_dsn_parse(const char *delivery_status, struct rb_bounce_set *set)
 			}
 			if (again) {
 				/* An Original-Recipient just before belongs to the new one. */
-				from = i > 0 && strcasecmp(f[i - 1].name, "Original-Recipient") == 0 ? i - 1 : i;
+				from = i > 0 && FIELD_IS(&f[i - 1], "Original-Recipient") ? i - 1 : i;
 				has_recipient = true;
 			}
 			if (names)
