@@ -4,10 +4,12 @@
  * The id is the first 128 bits of SHA-256 over "v1\n" + the id key, in hex, so it
  * fits a uuid column and stays stable across releases as long as the key does.
  *
- * Each event is one JSON object written as its fields are set. A table of the
- * top-level fields (where each key and value lies in the text) lets a key set again
- * replace its value in place. The emitter keeps the last finished event to build the
- * next one in, so a report of a million records allocates nothing per record.
+ * Each event is one JSON object. The fields a parser sets are written as they are set;
+ * a table of them (where each key and value lies in the text) lets a key set again
+ * replace its value in place. The common fields come first but are final only at the
+ * end (the id is a hash, the time may be set late): the object is put together when
+ * the event is finished. The emitter keeps the last finished event to build the next
+ * one in, so a report of a million records allocates nothing per record.
  */
 #include "event.h"
 
@@ -21,7 +23,7 @@
 #define EVENT_FIRST_FIELDS  32
 #define EVENT_REPLACE_STACK 256 /* bytes of a replacing value copied on the stack */
 
-/* Where one top-level field lies in the event's text. */
+/* Where one field lies in the event's field text. */
 struct event_field {
 	uint32_t hash;	/* of the key as written */
 	size_t key_off; /* the key's text, without its quotes */
@@ -30,10 +32,19 @@ struct event_field {
 	size_t value_len;
 };
 
+/*
+ * The fields a parser sets are written one after another into `fields_json` as
+ * ,"key":value (a key set again has its value replaced where it stands). The common
+ * fields (id, type, time, source) are known or final only at the end: the whole
+ * object is put together in `json` when the event is finished, the field text copied
+ * once behind them.
+ */
 struct rb_event {
 	enum rb_event_type type;
 	unsigned seq;
-	struct rb_json_writer json;
+	struct rb_json_writer json;        /* the finished event */
+	struct rb_json_writer fields_json; /* ,"key":value... */
+	struct rb_json_writer time_json;   /* the time's value: a string or null */
 	struct event_field *fields;
 	size_t field_count, field_cap;
 	uint64_t key_bits; /* bit (hash % 64) set for every key present: most keys are new */
@@ -65,6 +76,8 @@ static void event_free(struct rb_event *ev)
 	if (ev == NULL)
 		return;
 	rb_json_writer_free(&ev->json);
+	rb_json_writer_free(&ev->fields_json);
+	rb_json_writer_free(&ev->time_json);
 	free(ev->fields);
 	free(ev->id_key);
 	free(ev);
@@ -132,23 +145,27 @@ static uint32_t key_hash(const char *s, size_t len)
 	       (uint32_t)(unsigned char)s[len - 1] << 24;
 }
 
+static uint64_t key_bit(uint32_t hash)
+{
+	return UINT64_C(1) << ((hash * 2654435761u) >> 26); /* 6 bits of a mix */
+}
+
+/* Start a field: ,"key": written, its key found again when set twice. */
 static struct field_mark field_open(struct rb_event *ev, const char *key)
 {
-	struct field_mark m = {.member = ev->json.len};
-	rb_json_key(&ev->json, key);
-	if (ev->json.failed)
-		return m;
-	/* The member is [","] "\"" key "\":" value. */
-	m.key_off = m.member + (ev->json.buf[m.member] == ',' ? 2 : 1);
-	m.value_off = ev->json.len;
-	m.key_len = m.value_off - 2 - m.key_off;
+	struct rb_json_writer *w = &ev->fields_json;
+	struct field_mark m = {.member = w->len};
+	m.key_off = m.member + 2;
+	rb_json_append_key(w, key ? key : "");
+	m.value_off = w->len;
+	m.key_len = w->failed ? 0 : m.value_off - 2 - m.key_off;
 	return m;
 }
 
 /* The field set again: its new value, written at the end, takes the old one's place. */
 static void field_replace(struct rb_event *ev, size_t index, const struct field_mark *m)
 {
-	struct rb_json_writer *w = &ev->json;
+	struct rb_json_writer *w = &ev->fields_json;
 	size_t len = w->len - m->value_off;
 	char stack[EVENT_REPLACE_STACK];
 	char *copy = len <= sizeof(stack) ? stack : malloc(len);
@@ -172,12 +189,12 @@ static void field_replace(struct rb_event *ev, size_t index, const struct field_
 
 static void field_close(struct rb_event *ev, const struct field_mark *m)
 {
-	struct rb_json_writer *w = &ev->json;
+	struct rb_json_writer *w = &ev->fields_json;
 	if (w->failed || ev->failed)
 		return;
 	const char *key = w->buf + m->key_off;
 	uint32_t h = key_hash(key, m->key_len);
-	uint64_t bit = UINT64_C(1) << ((h * 2654435761u) >> 26); /* 6 bits of a mix */
+	uint64_t bit = key_bit(h);
 	if (ev->key_bits & bit) {
 		for (size_t i = 0; i < ev->field_count; i++) {
 			const struct event_field *f = &ev->fields[i];
@@ -208,10 +225,23 @@ static void field_close(struct rb_event *ev, const struct field_mark *m)
 	ev->key_bits |= bit;
 }
 
+/* The time is one of the common fields: kept aside until the event is put together. */
+static bool is_time_key(const char *key)
+{
+	return key != NULL && strcmp(key, "time") == 0;
+}
+
 void rb_event_set_strn(struct rb_event *ev, const char *key, const char *value, size_t len)
 {
+	if (value == NULL)
+		len = 0;
+	if (is_time_key(key)) {
+		rb_json_writer_reset(&ev->time_json);
+		rb_json_str_value(&ev->time_json, value ? value : "", len);
+		return;
+	}
 	struct field_mark m = field_open(ev, key);
-	rb_json_strn(&ev->json, value ? value : "", value ? len : 0);
+	rb_json_str_value(&ev->fields_json, value ? value : "", len);
 	field_close(ev, &m);
 }
 
@@ -220,25 +250,42 @@ void rb_event_set_str(struct rb_event *ev, const char *key, const char *value)
 	rb_event_set_strn(ev, key, value, value ? strlen(value) : 0);
 }
 
+/* A value other than a string: its JSON text as it is. */
+static void set_raw(struct rb_event *ev, const char *key, const char *json, size_t len)
+{
+	if (is_time_key(key)) {
+		rb_json_writer_reset(&ev->time_json);
+		rb_json_append_raw(&ev->time_json, json, len);
+		return;
+	}
+	struct field_mark m = field_open(ev, key);
+	rb_json_append_raw(&ev->fields_json, json, len);
+	field_close(ev, &m);
+}
+
 void rb_event_set_int(struct rb_event *ev, const char *key, int64_t value)
 {
-	struct field_mark m = field_open(ev, key);
-	rb_json_int(&ev->json, value);
-	field_close(ev, &m);
+	/* Written from the right: snprintf cost twenty times as much. */
+	char digits[24];
+	char *end = digits + sizeof(digits), *d = end;
+	uint64_t u = value < 0 ? (uint64_t)0 - (uint64_t)value : (uint64_t)value;
+	do {
+		*--d = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (value < 0)
+		*--d = '-';
+	set_raw(ev, key, d, (size_t)(end - d));
 }
 
 void rb_event_set_bool(struct rb_event *ev, const char *key, bool value)
 {
-	struct field_mark m = field_open(ev, key);
-	rb_json_bool(&ev->json, value);
-	field_close(ev, &m);
+	set_raw(ev, key, value ? "true" : "false", value ? 4 : 5);
 }
 
 void rb_event_set_null(struct rb_event *ev, const char *key)
 {
-	struct field_mark m = field_open(ev, key);
-	rb_json_null(&ev->json);
-	field_close(ev, &m);
+	set_raw(ev, key, "null", 4);
 }
 
 void rb_event_set_time_field(struct rb_event *ev, const char *key, const char *rfc3339)
@@ -251,9 +298,15 @@ void rb_event_set_time_field(struct rb_event *ev, const char *key, const char *r
 
 void rb_event_set_json(struct rb_event *ev, const char *key, const struct rb_json_writer *value)
 {
-	struct field_mark m = field_open(ev, key);
-	rb_json_value_of(&ev->json, value);
-	field_close(ev, &m);
+	if (value->failed || value->depth != 0 || value->after_key || value->len == 0) {
+		/* Out of memory in the value's writer fails the event; misuse is a bug. */
+		if (value->failed && !value->misused)
+			ev->failed = true;
+		else
+			ev->fields_json.failed = ev->fields_json.misused = true;
+		return;
+	}
+	set_raw(ev, key, value->buf, value->len);
 }
 
 void rb_event_set_time(struct rb_event *ev, const char *rfc3339)
@@ -313,8 +366,11 @@ struct rb_event *rb_event_begin(struct rb_emitter *em, enum rb_event_type type)
 		if (ev == NULL)
 			return NULL;
 		rb_json_writer_init(&ev->json);
+		rb_json_writer_init(&ev->fields_json);
+		rb_json_writer_init(&ev->time_json);
 	} else {
 		rb_json_writer_reset(&ev->json);
+		rb_json_writer_reset(&ev->fields_json);
 		ev->field_count = 0;
 		ev->key_bits = 0;
 		ev->has_id_key = false;
@@ -322,14 +378,28 @@ struct rb_event *rb_event_begin(struct rb_emitter *em, enum rb_event_type type)
 	}
 	ev->type = type;
 	ev->seq = em->seq++;
-	rb_json_begin_object(&ev->json);
-	/* The id is known at the end; its place is kept with a value of the same length. */
-	static const char placeholder[EVENT_ID_HEX + 1] = "00000000000000000000000000000000";
-	rb_event_set_str(ev, "id", placeholder);
-	rb_event_set_str(ev, "type", rb_event_type_name(type));
 	rb_event_set_time(ev, em->time);
-	rb_event_set_json(ev, "source", source_json(em));
 	return ev;
+}
+
+/* The whole object: the common fields, then the fields as they were set. */
+static void event_assemble(struct rb_emitter *em, struct rb_event *ev)
+{
+	struct rb_json_writer *w = &ev->json;
+	const char *type = rb_event_type_name(ev->type);
+	const struct rb_json_writer *source = source_json(em);
+	if (source->failed)
+		ev->failed = true;
+	rb_json_append_raw(w, "{\"id\":\"", 7);
+	rb_json_append_raw(w, ev->id, EVENT_ID_HEX);
+	rb_json_append_raw(w, "\",\"type\":", 9);
+	rb_json_str_value(w, type, strlen(type));
+	rb_json_append_raw(w, ",\"time\":", 8);
+	rb_json_append_raw(w, ev->time_json.buf, ev->time_json.len);
+	rb_json_append_raw(w, ",\"source\":", 10);
+	rb_json_append_raw(w, source->buf, source->len);
+	rb_json_append_raw(w, ev->fields_json.buf, ev->fields_json.len);
+	rb_json_append_raw(w, "}", 1);
 }
 
 void rb_event_discard(struct rb_event **ev)
@@ -394,10 +464,13 @@ enum rb_status rb_event_finish(struct rb_emitter *em, struct rb_event *ev)
 	}
 	memcpy(ev->id, hex, EVENT_ID_HEX);
 	ev->id[EVENT_ID_HEX] = '\0';
-	rb_event_set_str(ev, "id", ev->id);
-	rb_json_end_object(&ev->json);
-
-	enum rb_status st = rb_json_writer_check(&ev->json, &em->error);
+	enum rb_status st = rb_json_writer_check(&ev->fields_json, &em->error);
+	if (st == RB_OK)
+		st = rb_json_writer_check(&ev->time_json, &em->error);
+	if (st == RB_OK && !ev->failed) {
+		event_assemble(em, ev);
+		st = rb_json_writer_check(&ev->json, &em->error);
+	}
 	if (st == RB_OK && ev->failed)
 		st =
 		    rb_error_set(&em->error, RB_ERR_NOMEM, "out of memory while building an event");

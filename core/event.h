@@ -6,8 +6,9 @@
  * wrapping (rb_event_set_id_key: e.g. a DMARC report's org, report_id, domain and
  * date range), then rb_event_finish() computes the id and calls emit. Common fields
  * (id, type, time, source) come first in every event, the others in the order they
- * were set; setting a key again replaces its value where it stands (that is how the
- * time and, at the end, the id are filled in).
+ * were set; setting a key again replaces its value where it stands. The common fields
+ * are the emitter's: a "time" set here replaces the message's time, and "id", "type"
+ * and "source" must not be set.
  *
  * The JSON is written as the fields are set (core/json_writer.h); arrays and objects
  * are written into a writer of their own and set with rb_event_set_json().

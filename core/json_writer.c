@@ -362,6 +362,40 @@ void rb_json_key(struct rb_json_writer *w, const char *key)
 	w->buf[w->len] = '\0';
 }
 
+void rb_json_append_raw(struct rb_json_writer *w, const char *s, size_t len)
+{
+	put(w, s, len);
+}
+
+void rb_json_append_key(struct rb_json_writer *w, const char *key)
+{
+	/* Keys are short names that need no escaping: copied as they are read. */
+	if (reserve(w, JSON_PLAIN_KEY + 4)) {
+		char *out = w->buf + w->len;
+		*out++ = ',';
+		*out++ = '"';
+		size_t i = 0;
+		while (i < JSON_PLAIN_KEY && json_plain[(unsigned char)key[i]])
+			*out++ = key[i++];
+		if (key[i] == '\0') {
+			*out++ = '"';
+			*out++ = ':';
+			w->len = (size_t)(out - w->buf);
+			w->buf[w->len] = '\0';
+			return;
+		}
+	}
+	/* Longer or not plain: escaped. */
+	put(w, ",", 1);
+	quoted(w, key, strlen(key));
+	put(w, ":", 1);
+}
+
+void rb_json_str_value(struct rb_json_writer *w, const char *s, size_t len)
+{
+	quoted(w, s, len);
+}
+
 void rb_json_strn(struct rb_json_writer *w, const char *s, size_t len)
 {
 	before_value(w);

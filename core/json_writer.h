@@ -77,6 +77,17 @@ void rb_json_field_int(struct rb_json_writer *w, const char *key, int64_t v);
 void rb_json_escape_into(struct rb_json_writer *w, const char *s, size_t len);
 
 /*
+ * The writer as a plain buffer, for callers that put a document together from pieces
+ * (events): no separators, no checks of where a value may go.
+ *   rb_json_append_raw: bytes as they are (JSON text made elsewhere);
+ *   rb_json_append_key: ,"key": (the key escaped if it needs to be);
+ *   rb_json_str_value:  a quoted, escaped string.
+ */
+void rb_json_append_raw(struct rb_json_writer *w, const char *s, size_t len);
+void rb_json_append_key(struct rb_json_writer *w, const char *key);
+void rb_json_str_value(struct rb_json_writer *w, const char *s, size_t len);
+
+/*
  * Editing what was written, for event fields that are replaced in place: drop the
  * text past len (only back to a point between two members of the open container),
  * and replace the old_len bytes at off with len new ones (a complete value by a
