@@ -27,6 +27,7 @@ struct summary_row {
 
 struct parse_run {
 	struct rb_limits limits;
+	struct rb_parser *parser; /* kept from message to message */
 	bool summary;
 	unsigned long messages, events, unreadable, problems;
 	unsigned long by_type[RB_EVENT_TYPE_COUNT];
@@ -85,7 +86,8 @@ static enum rb_status on_message(void *ctx, const unsigned char *data, size_t le
 	struct rb_limits limits = run->limits;
 	if (full_len > len)
 		limits.max_message_bytes = len > 0 ? len - 1 : 1;
-	enum rb_status st = rb_parse_message(data, len, source, &limits, emit_event, run, &err);
+	enum rb_status st =
+	    rb_parser_parse_message(run->parser, data, len, source, &limits, emit_event, run, &err);
 	if (st != RB_OK) {
 		fprintf(stderr, "rebound parse: %s: %s\n", source->path ? source->path : "-",
 			err.message);
@@ -159,6 +161,12 @@ int rb_cmd_parse(int argc, char **argv)
 		return 1;
 	}
 	rb_limits_default(&run->limits);
+	run->parser = rb_parser_new();
+	if (run->parser == NULL) {
+		fprintf(stderr, "rebound parse: out of memory\n");
+		free(run);
+		return 1;
+	}
 	int first_path = argc;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--jsonl") == 0) {
@@ -167,6 +175,7 @@ int rb_cmd_parse(int argc, char **argv)
 			run->summary = true;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			parse_usage(stdout);
+			rb_parser_free(&run->parser);
 			free(run);
 			return 0;
 		} else if (strcmp(argv[i], "--") == 0) {
@@ -175,6 +184,7 @@ int rb_cmd_parse(int argc, char **argv)
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			fprintf(stderr, "rebound parse: unknown option '%s'\n", argv[i]);
 			parse_usage(stderr);
+			rb_parser_free(&run->parser);
 			free(run);
 			return 2;
 		} else {
@@ -184,6 +194,7 @@ int rb_cmd_parse(int argc, char **argv)
 	}
 	if (first_path >= argc) {
 		parse_usage(stderr);
+		rb_parser_free(&run->parser);
 		free(run);
 		return 2;
 	}
@@ -227,6 +238,7 @@ int rb_cmd_parse(int argc, char **argv)
 			run->unreadable);
 		status = 1;
 	}
+	rb_parser_free(&run->parser);
 	free(run);
 	return status;
 }

@@ -47,6 +47,28 @@ void rb_arena_free(struct rb_arena **arena)
 	*arena = NULL;
 }
 
+void rb_arena_reset(struct rb_arena *arena)
+{
+	struct arena_block *keep = NULL;
+	struct arena_block *b = arena->head;
+	while (b != NULL) {
+		struct arena_block *next = b->next;
+		if (keep == NULL && b->size == ARENA_BLOCK_MIN) {
+			keep = b;
+		} else {
+			free(b);
+		}
+		b = next;
+	}
+	if (keep != NULL) {
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	arena->head = keep;
+	arena->total = 0;
+	arena->failed = false;
+}
+
 void *rb_arena_alloc_unzeroed(struct rb_arena *arena, size_t size)
 {
 	if (size == 0)

@@ -16,6 +16,9 @@ struct rb_arena;
 
 struct rb_arena *rb_arena_new(void);
 void rb_arena_free(struct rb_arena **arena);
+/* Free everything allocated so far but keep one block of the usual size for what
+ * comes next: a pool reused message after message allocates nothing per message. */
+void rb_arena_reset(struct rb_arena *arena);
 
 /* Zeroed memory, aligned for any type. NULL on out-of-memory. */
 void *rb_arena_alloc(struct rb_arena *arena, size_t size);

@@ -83,11 +83,39 @@ static void event_free(struct rb_event *ev)
 	free(ev);
 }
 
+void rb_emitter_init_cached(struct rb_emitter *em, const struct rb_source *source,
+			    rb_emit_fn emit, void *emit_ctx, struct rb_emitter_cache *cache)
+{
+	rb_emitter_init(em, source, emit, emit_ctx);
+	em->cache = cache;
+	if (cache != NULL) {
+		em->spare = cache->spare;
+		cache->spare = NULL;
+		/* The buffer only: the text is another message's. */
+		em->source_json = cache->source_json;
+		rb_json_writer_init(&cache->source_json);
+		rb_json_writer_reset(&em->source_json);
+	}
+}
+
+void rb_emitter_cache_free(struct rb_emitter_cache *cache)
+{
+	event_free(cache->spare);
+	cache->spare = NULL;
+	rb_json_writer_free(&cache->source_json);
+}
+
 void rb_emitter_release(struct rb_emitter *em)
 {
-	event_free(em->spare);
+	if (em->cache != NULL && em->cache->spare == NULL && em->cache->source_json.buf == NULL) {
+		em->cache->spare = em->spare;
+		em->cache->source_json = em->source_json;
+		rb_json_writer_init(&em->source_json);
+	} else {
+		event_free(em->spare);
+		rb_json_writer_free(&em->source_json);
+	}
 	em->spare = NULL;
-	rb_json_writer_free(&em->source_json);
 	rb_sha256_free(&em->id_prefix);
 	rb_sha256_free(&em->id_work);
 	free(em->id_prefix_key);

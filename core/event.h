@@ -27,6 +27,12 @@
 
 struct rb_event;
 
+/* What an emitter keeps for the next message's (see rb_emitter_init). */
+struct rb_emitter_cache {
+	struct rb_event *spare;
+	struct rb_json_writer source_json;
+};
+
 /* One message's emit context: shared by every parser that runs on the message. */
 struct rb_emitter {
 	const struct rb_source *source;
@@ -50,12 +56,19 @@ struct rb_emitter {
 	struct rb_sha256 *id_prefix, *id_work;
 	char *id_prefix_key;
 	size_t id_prefix_len;
+	struct rb_emitter_cache *cache; /* where the buffers go when released, or NULL */
 };
 
 void rb_emitter_init(struct rb_emitter *em, const struct rb_source *source, rb_emit_fn emit,
 		     void *emit_ctx);
+/* The same, with the event and buffers a cache kept from an earlier emitter; release
+ * gives them back to it instead of freeing them. */
+void rb_emitter_init_cached(struct rb_emitter *em, const struct rb_source *source,
+			    rb_emit_fn emit, void *emit_ctx, struct rb_emitter_cache *cache);
 /* Free what the emitter keeps between events (call once its last event is finished). */
 void rb_emitter_release(struct rb_emitter *em);
+/* Free what a cache holds. */
+void rb_emitter_cache_free(struct rb_emitter_cache *cache);
 /* Hash bytes into em->sha256. */
 void rb_emitter_hash(struct rb_emitter *em, const unsigned char *data, size_t len);
 

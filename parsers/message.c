@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -100,16 +101,60 @@ static enum rb_status finish(struct rb_emitter *em, struct rb_error *err)
 	return RB_OK;
 }
 
+struct rb_parser {
+	struct rb_arena *arena; /* reset after each message */
+	struct rb_emitter_cache cache;
+};
+
+struct rb_parser *rb_parser_new(void)
+{
+	struct rb_parser *p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p->arena = rb_arena_new();
+	if (p->arena == NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void rb_parser_free(struct rb_parser **parser)
+{
+	if (parser == NULL || *parser == NULL)
+		return;
+	rb_arena_free(&(*parser)->arena);
+	rb_emitter_cache_free(&(*parser)->cache);
+	free(*parser);
+	*parser = NULL;
+}
+
 enum rb_status rb_parse_message(const unsigned char *data, size_t len,
-				const struct rb_source *source, const struct rb_limits *limits_in,
+				const struct rb_source *source, const struct rb_limits *limits,
 				rb_emit_fn emit, void *ctx, struct rb_error *err)
 {
+	struct rb_parser *parser = rb_parser_new();
+	if (parser == NULL)
+		return rb_error_set(err, RB_ERR_NOMEM, "out of memory");
+	enum rb_status st =
+	    rb_parser_parse_message(parser, data, len, source, limits, emit, ctx, err);
+	rb_parser_free(&parser);
+	return st;
+}
+
+enum rb_status rb_parser_parse_message(struct rb_parser *parser, const unsigned char *data,
+				       size_t len, const struct rb_source *source,
+				       const struct rb_limits *limits_in, rb_emit_fn emit, void *ctx,
+				       struct rb_error *err)
+{
+	if (parser == NULL)
+		return rb_error_set(err, RB_ERR_USAGE, "rb_parser_parse_message: parser is NULL");
 	if (data == NULL && len > 0)
 		return rb_error_set(err, RB_ERR_USAGE, "rb_parse_message: data is NULL");
 	struct rb_limits limits;
 	rb_limits_resolve(limits_in, &limits);
 	struct rb_emitter em;
-	rb_emitter_init(&em, source, emit, ctx);
+	rb_emitter_init_cached(&em, source, emit, ctx, &parser->cache);
 	if (source != NULL && source->sha256 != NULL && strlen(source->sha256) == 64)
 		memcpy(em.sha256, source->sha256, sizeof(em.sha256));
 	else
@@ -124,17 +169,13 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 		return finish(&em, err);
 	}
 
-	struct rb_arena *arena = rb_arena_new();
-	if (arena == NULL) {
-		rb_emitter_release(&em);
-		return rb_error_set(err, RB_ERR_NOMEM, "out of memory");
-	}
+	struct rb_arena *arena = parser->arena;
 	struct rb_mail *parsed = NULL;
 	struct rb_error perr = {0};
 	enum rb_status st = rb_mime_parse(arena, data ? data : (const unsigned char *)"", len,
 					  &limits, &parsed, &perr);
 	if (st == RB_ERR_NOMEM) {
-		rb_arena_free(&arena);
+		rb_arena_reset(arena);
 		rb_emitter_release(&em);
 		if (err != NULL)
 			*err = perr;
@@ -142,7 +183,7 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 	}
 	if (st != RB_OK) {
 		rb_emit_problem(&em, RB_EVENT_ERROR, perr.message);
-		rb_arena_free(&arena);
+		rb_arena_reset(arena);
 		return finish(&em, err);
 	}
 	const struct rb_mail *mail = parsed;
@@ -160,7 +201,7 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 					"message recognized but no event could be made of it");
 		}
 		if (st != RB_OK && em.status == RB_OK) {
-			rb_arena_free(&arena);
+			rb_arena_reset(arena);
 			rb_emitter_release(&em);
 			return rb_error_set(err, st, "%s",
 					    st == RB_ERR_NOMEM ? "out of memory while classifying"
@@ -174,6 +215,6 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 				  "status, feedback report, report payload or known bounce format";
 		rb_emit_problem(&em, RB_EVENT_UNRECOGNIZED, why);
 	}
-	rb_arena_free(&arena);
+	rb_arena_reset(arena);
 	return finish(&em, err);
 }

@@ -130,6 +130,20 @@ enum rb_status rb_parse_message(const unsigned char *data, size_t len,
 				rb_emit_fn emit, void *ctx, struct rb_error *err);
 
 /*
+ * A parser for many messages, one after another in one thread: it keeps its memory
+ * (the message's pool, the events' buffers) from one message to the next instead of
+ * allocating them again. rb_parser_parse_message is rb_parse_message with it; events
+ * and their text are the same. NULL on out of memory; free takes NULL.
+ */
+struct rb_parser; /* opaque */
+struct rb_parser *rb_parser_new(void);
+void rb_parser_free(struct rb_parser **parser);
+enum rb_status rb_parser_parse_message(struct rb_parser *parser, const unsigned char *data,
+				       size_t len, const struct rb_source *source,
+				       const struct rb_limits *limits, rb_emit_fn emit, void *ctx,
+				       struct rb_error *err);
+
+/*
  * Read callback for streamed input: fill buf with up to cap bytes, set *got_r (0 at
  * end of input). Return RB_OK or a failure status with err filled.
  */

@@ -451,8 +451,71 @@ static void test_forwarded_bounce(void)
 	collected_free(&c);
 }
 
+/* The events' text as one string, appended to a growing buffer. */
+struct text_sink {
+	char *buf;
+	size_t len, cap;
+};
+
+static enum rb_status sink_emit(void *ctx, const struct rb_event *event, struct rb_error *err)
+{
+	(void)err;
+	struct text_sink *t = ctx;
+	size_t n = 0;
+	const char *json = rb_event_json(event, &n);
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = (t->len + n + 1) * 2;
+		char *nb = realloc(t->buf, cap);
+		if (nb == NULL)
+			return RB_ERR_NOMEM;
+		t->buf = nb;
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, json, n);
+	t->len += n;
+	t->buf[t->len++] = '\n';
+	return RB_OK;
+}
+
+/* One parser kept over many messages (its pool and event buffers reused, a big
+ * message between small ones) gives exactly what a fresh parse of each gives. */
+static void test_parser_reuse(void)
+{
+	static const char *const files[] = {
+	    "tests/corpus/sisimai/bsd/rhost-aol-04.eml",     "tests/corpus/sisimai/bsd/lhost-postfix-01.eml",
+	    "tests/corpus/sisimai/bsd/lhost-exim-01.eml",    "tests/corpus/sisimai/bsd/lhost-exchange2007-05.eml",
+	    "tests/corpus/sisimai/bsd/arf-01.eml",           "tests/corpus/sisimai/bsd/lhost-qmail-01.eml",
+	    "tests/corpus/sisimai/bsd/rfc3834-01.eml",       "tests/corpus/sisimai/bsd/lhost-amazonses-10.eml",
+	    "tests/corpus/sisimai/bsd/lhost-postfix-01.eml",
+	};
+	struct text_sink fresh = {0}, reused = {0};
+	struct rb_parser *parser = rb_parser_new();
+	CHECK(parser != NULL);
+	for (size_t i = 0; parser != NULL && i < sizeof(files) / sizeof(files[0]); i++) {
+		size_t len = 0;
+		unsigned char *data = read_whole_file(files[i], &len);
+		CHECK(data != NULL);
+		if (data == NULL)
+			continue;
+		struct rb_source src = {.kind = "file", .path = files[i]};
+		struct rb_error err = {0};
+		CHECK(rb_parse_message(data, len, &src, NULL, sink_emit, &fresh, &err) == RB_OK);
+		CHECK(rb_parser_parse_message(parser, data, len, &src, NULL, sink_emit, &reused,
+					      &err) == RB_OK);
+		free(data);
+	}
+	CHECK(fresh.len > 0 && fresh.len == reused.len &&
+	      memcmp(fresh.buf, reused.buf, fresh.len) == 0);
+	rb_parser_free(&parser);
+	CHECK(parser == NULL);
+	rb_parser_free(&parser); /* NULL is fine */
+	free(fresh.buf);
+	free(reused.buf);
+}
+
 int main(void)
 {
+	test_parser_reuse();
 	test_dsn_records();
 	test_phrases();
 	test_hard_rule();
