@@ -256,7 +256,7 @@ static void field_close(struct rb_event *ev, const struct field_mark *m)
 /* The time is one of the common fields: kept aside until the event is put together. */
 static bool is_time_key(const char *key)
 {
-	return key != NULL && strcmp(key, "time") == 0;
+	return key != NULL && key[0] == 't' && strcmp(key, "time") == 0;
 }
 
 void rb_event_set_strn(struct rb_event *ev, const char *key, const char *value, size_t len)

@@ -154,35 +154,6 @@ static const char *acc_str(struct text_acc *acc)
 }
 
 
-/* True when every byte is 7-bit and none is ESC (ISO-2022 shifts). */
-static bool is_plain_ascii(const unsigned char *data, size_t len)
-{
-	size_t i = 0;
-#ifdef __SSE2__
-	/* Sixteen bytes at a time: a high bit or an ESC anywhere leaves. */
-	const __m128i esc = _mm_set1_epi8(0x1b);
-	for (; i + 16 <= len; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(data + i));
-		if (_mm_movemask_epi8(_mm_or_si128(v, _mm_cmpeq_epi8(v, esc))) != 0)
-			return false;
-	}
-#endif
-	/* Eight bytes at a time: any high bit set, or any ESC, leaves the fast path. */
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, data + i, 8);
-		if (w & UINT64_C(0x8080808080808080))
-			return false;
-		uint64_t esc = w ^ UINT64_C(0x1b1b1b1b1b1b1b1b);
-		if ((esc - UINT64_C(0x0101010101010101)) & ~esc & UINT64_C(0x8080808080808080))
-			return false;
-	}
-	for (; i < len; i++)
-		if (data[i] >= 0x80 || data[i] == 0x1b)
-			return false;
-	return true;
-}
-
 /* What the bytes of a text need before they are UTF-8 LF text without NULs. */
 enum {
 	BYTES_NUL = 1,  /* NUL bytes, which become spaces */
@@ -407,13 +378,32 @@ static const char *header_decode(struct rb_arena *arena, const char *raw)
 
 /* ---- header blocks ---- */
 
-/* Does the value hold "=?", the start of an RFC 2047 encoded word? */
-static bool has_encoded_word(const char *v, size_t n)
+/*
+ * Does a raw header value need more than squeezing: an 8-bit byte or ESC (a charset),
+ * a NUL, or "=?" (the start of an RFC 2047 encoded word)? One pass, sixteen bytes at a
+ * time: asked of every value looked up, and almost always no.
+ */
+static bool value_needs_decoding(const unsigned char *v, size_t n)
 {
-	for (const char *p = memchr(v, '=', n); p != NULL && p + 1 < v + n;
-	     p = memchr(p + 1, '=', (size_t)(v + n - p - 1)))
-		if (p[1] == '?')
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i esc = _mm_set1_epi8(0x1b), zero = _mm_setzero_si128();
+	const __m128i eq = _mm_set1_epi8('='), question = _mm_set1_epi8('?');
+	for (; i + 17 <= n; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(v + i + 1));
+		__m128i bad = _mm_or_si128(_mm_or_si128(a, _mm_cmpeq_epi8(a, esc)),
+					   _mm_cmpeq_epi8(a, zero));
+		bad = _mm_or_si128(bad, _mm_and_si128(_mm_cmpeq_epi8(a, eq), _mm_cmpeq_epi8(b, question)));
+		if (_mm_movemask_epi8(bad) != 0)
 			return true;
+	}
+#endif
+	for (; i < n; i++) {
+		unsigned char c = v[i];
+		if (c >= 0x80 || c == 0x1b || c == 0 || (c == '=' && i + 1 < n && v[i + 1] == '?'))
+			return true;
+	}
 	return false;
 }
 
@@ -433,8 +423,7 @@ static const char *header_value(struct rb_arena *arena, struct rb_header *h)
 	const char *raw = h->raw;
 	size_t n = h->raw_len;
 	const char *value;
-	if (!h->raw_decode || (is_plain_ascii((const unsigned char *)raw, n) &&
-			       memchr(raw, '\0', n) == NULL && !has_encoded_word(raw, n))) {
+	if (!h->raw_decode || !value_needs_decoding((const unsigned char *)raw, n)) {
 		/* Most values: ASCII with nothing to decode, squeezed in one copy. */
 		value = rb_text_squeezen(arena, raw, n);
 	} else {
@@ -885,6 +874,29 @@ static void parse_content_type(struct rb_arena *arena, const char *value, bool d
 
 /* ---- transfer encodings ---- */
 
+enum transfer_encoding { ENCODING_NONE, ENCODING_BASE64, ENCODING_QP, ENCODING_UU };
+
+/* What a Content-Transfer-Encoding value starts with (ASCII case-insensitively, as
+ * senders write "Base64", "base64; x" and worse); most parts say 7bit or nothing. */
+static enum transfer_encoding transfer_encoding_of(const char *cte)
+{
+	if (cte == NULL)
+		return ENCODING_NONE;
+	switch (cte[0] | 0x20) {
+	case 'b':
+		return g_ascii_strncasecmp(cte, "base64", 6) == 0 ? ENCODING_BASE64 : ENCODING_NONE;
+	case 'q':
+		return g_ascii_strncasecmp(cte, "quoted-printable", 16) == 0 ? ENCODING_QP
+									     : ENCODING_NONE;
+	case 'x':
+		return g_ascii_strncasecmp(cte, "x-uuencode", 10) == 0 ? ENCODING_UU : ENCODING_NONE;
+	case 'u':
+		return g_ascii_strncasecmp(cte, "uuencode", 8) == 0 ? ENCODING_UU : ENCODING_NONE;
+	default:
+		return ENCODING_NONE;
+	}
+}
+
 /*
  * The bytes of a part with its transfer encoding undone, *len_r of them. 7bit, 8bit,
  * binary and unknown encodings are the bytes as they are: a pointer into data, not a
@@ -894,11 +906,8 @@ static const unsigned char *decode_transfer(struct rb_arena *arena, const char *
 					    const char *data, size_t len, size_t *len_r)
 {
 	*len_r = 0;
-	bool base64 = cte != NULL && g_ascii_strncasecmp(cte, "base64", 6) == 0;
-	bool qp = !base64 && cte != NULL && g_ascii_strncasecmp(cte, "quoted-printable", 16) == 0;
-	bool uu = !base64 && !qp && cte != NULL &&
-		  (g_ascii_strncasecmp(cte, "x-uuencode", 10) == 0 ||
-		   g_ascii_strncasecmp(cte, "uuencode", 8) == 0);
+	enum transfer_encoding enc = transfer_encoding_of(cte);
+	bool base64 = enc == ENCODING_BASE64, qp = enc == ENCODING_QP, uu = enc == ENCODING_UU;
 	if (!base64 && !qp && !uu) {
 		*len_r = len;
 		return (const unsigned char *)data;
@@ -1150,8 +1159,8 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 	if (ct.kind == KIND_MESSAGE) {
 		const char *inner = body;
 		size_t inner_len = (size_t)(end - body);
-		if (cte != NULL && (g_ascii_strncasecmp(cte, "base64", 6) == 0 ||
-				    g_ascii_strncasecmp(cte, "quoted-printable", 16) == 0)) {
+		enum transfer_encoding enc = transfer_encoding_of(cte);
+		if (enc == ENCODING_BASE64 || enc == ENCODING_QP) {
 			/* Not allowed by RFC 2046, sent anyway: decode, then parse. */
 			size_t n = 0;
 			const char *decoded =
