@@ -543,15 +543,32 @@ int rb_text_find_reply_code(const char *s)
 	return 0;
 }
 
-static bool is_local_char(unsigned char c)
+/* Bytes of a local part (RFC 5322 atext and '.', and any 8-bit byte: EAI) and of a
+ * domain (letters, digits, '-', '.', '_', 8-bit), as bits of ASCII. */
+static const uint64_t local_chars[2] = {UINT64_C(0xa3ffecfa00000001), UINT64_C(0x7fffffffc7fffffe)};
+static const uint64_t domain_chars[2] = {UINT64_C(0x03ff600000000000), UINT64_C(0x07fffffe87fffffe)};
+
+static inline bool is_local_char(unsigned char c)
 {
-	return isalnum(c) || strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL || c >= 0x80;
+	return c >= 0x80 || ((local_chars[c >> 6] >> (c & 63)) & 1);
 }
 
-static bool is_domain_char(unsigned char c)
+static inline bool is_domain_char(unsigned char c)
 {
-	return isalnum(c) || c == '-' || c == '.' || c == '_' || c >= 0x80;
+	return c >= 0x80 || ((domain_chars[c >> 6] >> (c & 63)) & 1);
 }
+
+bool rb_text_is_local_char(unsigned char c)
+{
+	return is_local_char(c);
+}
+
+bool rb_text_is_domain_char(unsigned char c)
+{
+	return is_domain_char(c);
+}
+
+static char *address_normalize_n(struct rb_arena *arena, const char *s, size_t n);
 
 char *rb_text_find_address(struct rb_arena *arena, const char *s)
 {
@@ -579,8 +596,7 @@ char *rb_text_find_address(struct rb_arena *arena, const char *s)
 		if (start == at || end == at + 1)
 			continue;
 		/* A domain needs a dot, or a bracketed literal; "user@localhost" is allowed. */
-		char *addr = rb_arena_strndup(arena, start, (size_t)(end - start));
-		return rb_text_address_normalize(arena, addr);
+		return address_normalize_n(arena, start, (size_t)(end - start));
 	}
 	return NULL;
 }
@@ -600,40 +616,55 @@ char *rb_text_header_address(struct rb_arena *arena, const char *value)
 	return rb_text_find_address(arena, value);
 }
 
+/* rb_text_address_normalize on the n bytes at s (no NUL among them), in one copy. */
+static char *address_normalize_n(struct rb_arena *arena, const char *s, size_t n)
+{
+	while (n > 0 && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	if (n >= 7 && strncasecmp(s, "rfc822;", 7) == 0) {
+		s += 7;
+		n -= 7;
+	}
+	while (n > 0 && (isspace((unsigned char)*s) || *s == '<')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '>' || s[n - 1] == '.'))
+		n--;
+	char *out = rb_arena_alloc_unzeroed(arena, n + 1);
+	if (out == NULL)
+		return NULL;
+	/* A quoted local part ("john..doe"@example.org) loses its quotes: the address
+	 * is compared and stored as people write it in lists. */
+	const char *q = n > 3 && s[0] == '"' ? memchr(s + 1, '"', n - 1) : NULL;
+	size_t o = 0;
+	if (q != NULL && q + 1 < s + n && q[1] == '@') {
+		memcpy(out, s + 1, (size_t)(q - s - 1));
+		o = (size_t)(q - s - 1);
+		memcpy(out + o, q + 1, (size_t)(s + n - q - 1));
+		o += (size_t)(s + n - q - 1);
+	} else {
+		memcpy(out, s, n);
+		o = n;
+	}
+	out[o] = '\0';
+	/* The domain, after the last '@', lowercased. */
+	size_t at = o;
+	while (at > 0 && out[at - 1] != '@')
+		at--;
+	if (at > 0)
+		for (size_t i = at - 1; i < o; i++)
+			out[i] = (char)tolower((unsigned char)out[i]);
+	return out;
+}
+
 char *rb_text_address_normalize(struct rb_arena *arena, const char *s)
 {
 	if (s == NULL)
 		return rb_arena_strdup(arena, "");
-	while (isspace((unsigned char)*s))
-		s++;
-	if (strncasecmp(s, "rfc822;", 7) == 0)
-		s += 7;
-	while (isspace((unsigned char)*s) || *s == '<')
-		s++;
-	size_t n = strlen(s);
-	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '>' || s[n - 1] == '.'))
-		n--;
-	/* A quoted local part ("john..doe"@example.org) loses its quotes: the address
-	 * is compared and stored as people write it in lists. */
-	if (n > 3 && s[0] == '"') {
-		const char *q = memchr(s + 1, '"', n - 1);
-		if (q != NULL && q + 1 < s + n && q[1] == '@') {
-			char *unq = rb_arena_printf(arena, "%.*s%.*s", (int)(q - s - 1), s + 1,
-						    (int)(s + n - q - 1), q + 1);
-			if (unq == NULL)
-				return NULL;
-			s = unq;
-			n = strlen(unq);
-		}
-	}
-	char *out = rb_arena_strndup(arena, s, n);
-	if (out == NULL)
-		return NULL;
-	char *at = strrchr(out, '@');
-	if (at != NULL)
-		for (char *p = at; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
-	return out;
+	return address_normalize_n(arena, s, strlen(s));
 }
 
 /*

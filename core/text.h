@@ -62,6 +62,9 @@ int rb_text_find_reply_code(const char *s);
  * copy with <> and quotes removed; NULL when none.
  */
 char *rb_text_find_address(struct rb_arena *arena, const char *s);
+/* The byte classes it reads addresses by (exposed for tests). */
+bool rb_text_is_local_char(unsigned char c);
+bool rb_text_is_domain_char(unsigned char c);
 
 /*
  * The byte pairs that occur in a text, each byte cut to its low six bits (a table of

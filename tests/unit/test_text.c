@@ -397,8 +397,22 @@ static void test_codes_random(void)
 	}
 }
 
+/* The address byte classes, bit tables, against their definitions for every byte. */
+static void test_address_chars(void)
+{
+	bool same = true;
+	for (int c = 0; c < 256; c++) {
+		bool local = isalnum(c) || strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL || c >= 0x80;
+		bool domain = isalnum(c) || c == '-' || c == '.' || c == '_' || c >= 0x80;
+		same &= rb_text_is_local_char((unsigned char)c) == local;
+		same &= rb_text_is_domain_char((unsigned char)c) == domain;
+	}
+	CHECK(same);
+}
+
 int main(void)
 {
+	test_address_chars();
 	struct rb_arena *arena = rb_arena_new();
 	test_status_codes();
 	test_reply_codes();
