@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define JSON_WRITER_FIRST_CAP 1024
 #define JSON_ESCAPE_PIECE     4096 /* input bytes escaped per reservation */
@@ -209,7 +212,23 @@ static size_t escape_piece(const unsigned char *p, size_t i, size_t end, size_t 
 	static const char hex[] = "0123456789abcdef";
 	char *out = *out_r;
 	while (i < end) {
-		/* Plain text eight bytes at a time, then byte by byte past what needs care. */
+		/* Plain text sixteen, then eight bytes at a time, then byte by byte past what
+		 * needs care. As signed bytes, control bytes and 8-bit ones are below ' '. */
+#ifdef __SSE2__
+		const __m128i space = _mm_set1_epi8(' '), quote = _mm_set1_epi8('"');
+		const __m128i backslash = _mm_set1_epi8('\\');
+		while (i + 16 <= end) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			__m128i care = _mm_or_si128(_mm_cmplt_epi8(v, space),
+						    _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+								 _mm_cmpeq_epi8(v, backslash)));
+			if (_mm_movemask_epi8(care) != 0)
+				break;
+			_mm_storeu_si128((__m128i *)(void *)out, v);
+			out += 16;
+			i += 16;
+		}
+#endif
 		while (i + 8 <= end) {
 			uint64_t x;
 			memcpy(&x, p + i, 8);

@@ -2,11 +2,13 @@
  * test_json_writer.c - the JSON writer (escaping, invalid UTF-8, nesting, misuse) and
  * the event fields built on it (common fields first, a key set again replaced in place).
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "check.h"
 #include "core/event.h"
 #include "core/json_writer.h"
+#include "random_input.h"
 
 static const char *escaped(struct rb_json_writer *w, const char *s, size_t len)
 {
@@ -50,6 +52,85 @@ static void test_strings(void)
 	CHECK(len == n + 2 + 20); /* the quotes, and a second byte for each of 20 "\n" */
 	CHECK(memcmp(text + 1 + 4095 + 4, "\xc3\xa9", 2) == 0);
 	free(big);
+	rb_json_writer_free(&w);
+}
+
+/* The escaping as its rules say, one byte at a time: the reference for the runs the
+ * writer copies sixteen and eight bytes at a time. */
+static size_t reference_utf8(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	if (len == 0 || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) || (c == 0xf0 && p[1] < 0x90) ||
+	    (c == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+static size_t reference_escape(const unsigned char *s, size_t n, char *out)
+{
+	size_t o = 0;
+	out[o++] = '"';
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		if (c >= 0x80) {
+			size_t k = reference_utf8(s + i, n - i);
+			if (k > 0) {
+				memcpy(out + o, s + i, k);
+				o += k;
+				i += k;
+			} else {
+				memcpy(out + o, "\xef\xbf\xbd", 3);
+				o += 3;
+				i++;
+			}
+			continue;
+		}
+		const char *esc = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\b' ? "\\b"
+			: c == '\f' ? "\\f" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+		if (esc != NULL) {
+			memcpy(out + o, esc, 2);
+			o += 2;
+		} else if (c < 0x20) {
+			o += (size_t)sprintf(out + o, "\\u%04x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+		i++;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	return o;
+}
+
+static void test_strings_random(void)
+{
+	/* Mostly plain bytes, so that runs of sixteen and eight are met, and each byte
+	 * that needs care among them. */
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789 .-@<>"
+				       "abcdefghijklmnopqrstuvwxyz0123456789 .-@<>"
+				       "\"\\\n\t\x01\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\xed\xa0";
+	uint32_t seed = 1729;
+	struct rb_json_writer w;
+	rb_json_writer_init(&w);
+	unsigned char text[200];
+	static char want[200 * 6 + 3];
+	bool same = true;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = random_next(&seed) % sizeof(text);
+		random_bytes(&seed, alphabet, sizeof(alphabet) - 1, text, n);
+		size_t want_len = reference_escape(text, n, want);
+		size_t got_len = 0;
+		const char *got = escaped(&w, (const char *)text, n);
+		rb_json_text(&w, &got_len);
+		same &= got_len == want_len && memcmp(got, want, want_len) == 0;
+	}
+	CHECK(same);
 	rb_json_writer_free(&w);
 }
 
@@ -148,6 +229,7 @@ static void test_event_fields(void)
 int main(void)
 {
 	test_strings();
+	test_strings_random();
 	test_nesting();
 	test_event_fields();
 	return check_done();
