@@ -86,11 +86,9 @@ static const char *find_folded(const char *h, size_t n, const char *needle, size
 	return NULL;
 }
 
-const char *rb_text_find_ci(const char *haystack, const char *needle)
+const char *rb_text_find_ci_len(const char *haystack, size_t n, const char *needle, size_t m)
 {
-	if (haystack == NULL || needle == NULL)
-		return NULL;
-	return find_folded(haystack, strlen(haystack), needle, strlen(needle));
+	return find_folded(haystack, n, needle, m);
 }
 
 const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle)

@@ -8,14 +8,23 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "arena.h"
 
 /* Iterate lines: *cursor advances past the LF. Returns false at the end. */
 bool rb_text_next_line(const char **cursor, const char **line_r, size_t *len_r);
 
-/* Case-insensitive search in a NUL-terminated haystack; NULL when absent. */
-const char *rb_text_find_ci(const char *haystack, const char *needle);
+/* Case-insensitive search of needle (m bytes) in haystack[0..n); NULL when absent. */
+const char *rb_text_find_ci_len(const char *haystack, size_t n, const char *needle, size_t m);
+/* Case-insensitive search in a NUL-terminated haystack; NULL when absent. (Inline so that
+ * a literal needle's length is the compiler's to work out.) */
+static inline const char *rb_text_find_ci(const char *haystack, const char *needle)
+{
+	if (haystack == NULL || needle == NULL)
+		return NULL;
+	return rb_text_find_ci_len(haystack, strlen(haystack), needle, strlen(needle));
+}
 /* Case-insensitive search limited to the first n bytes of haystack. */
 const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle);
 bool rb_text_starts_with_ci(const char *s, const char *prefix);

@@ -574,9 +574,8 @@ static bool ascii_equal_ci(const char *a, const char *b, size_t n)
  * the decoded value.
  */
 static const char *headers_find(struct rb_arena *arena, const struct rb_header *items,
-				size_t count, const char *name)
+				size_t count, const char *name, size_t len)
 {
-	size_t len = strlen(name);
 	for (size_t i = 0; i < count; i++)
 		if (items[i].name_len == len && ascii_equal_ci(items[i].name, name, len))
 			return header_value(arena, (struct rb_header *)&items[i]);
@@ -588,16 +587,15 @@ const char *rb_header_value(struct rb_arena *arena, const struct rb_header *h)
 	return header_value(arena, (struct rb_header *)h);
 }
 
-bool rb_header_is(const struct rb_header *h, const char *name)
+bool rb_header_is_n(const struct rb_header *h, const char *name, size_t len)
 {
-	size_t len = strlen(name);
 	return h->name_len == len && ascii_equal_ci(h->name, name, len);
 }
 
-static const char *header_find(struct rb_arena *arena, const struct header_list *h,
-			       const char *name)
+static inline const char *header_find(struct rb_arena *arena, const struct header_list *h,
+				      const char *name)
 {
-	return headers_find(arena, h->items, h->count, name);
+	return headers_find(arena, h->items, h->count, name, strlen(name));
 }
 
 size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
@@ -1400,15 +1398,17 @@ const char *rb_mail_body_find_needle(const struct rb_mail *mail, const struct rb
 	return rb_needle_find(needle, mail->body_lower, mail->body_len);
 }
 
-const char *rb_mail_header(const struct rb_mail *mail, const char *name)
+const char *rb_mail_header_n(const struct rb_mail *mail, const char *name, size_t name_len)
 {
-	const char *found = headers_find(mail->arena, mail->headers, mail->header_count, name);
+	const char *found =
+	    headers_find(mail->arena, mail->headers, mail->header_count, name, name_len);
 	return found ? found : "";
 }
 
-const char *rb_mail_original_header(const struct rb_mail *mail, const char *name)
+const char *rb_mail_original_header_n(const struct rb_mail *mail, const char *name,
+				      size_t name_len)
 {
 	const char *found = headers_find(mail->arena, mail->original_headers,
-					 mail->original_header_count, name);
+					 mail->original_header_count, name, name_len);
 	return found ? found : "";
 }

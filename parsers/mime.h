@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "core/arena.h"
 #include "core/needle.h"
@@ -103,9 +104,19 @@ const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle);
 const char *rb_mail_body_find_needle(const struct rb_mail *mail, const struct rb_needle *needle);
 
 /* First top-level header with this name (case-insensitive), "" if absent. */
-const char *rb_mail_header(const struct rb_mail *mail, const char *name);
+const char *rb_mail_header_n(const struct rb_mail *mail, const char *name, size_t name_len);
+/* (Inline so that a literal name's length is the compiler's to work out.) */
+static inline const char *rb_mail_header(const struct rb_mail *mail, const char *name)
+{
+	return rb_mail_header_n(mail, name, strlen(name));
+}
 /* First header of the returned original message, "" if absent. */
-const char *rb_mail_original_header(const struct rb_mail *mail, const char *name);
+const char *rb_mail_original_header_n(const struct rb_mail *mail, const char *name,
+				      size_t name_len);
+static inline const char *rb_mail_original_header(const struct rb_mail *mail, const char *name)
+{
+	return rb_mail_original_header_n(mail, name, strlen(name));
+}
 
 /*
  * A Message-ID header value as the id without <> (RFC 5322 msg-id, leniently, as
@@ -130,6 +141,10 @@ size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
 /* The value of h (decoded into arena on first use; arena is the one h was parsed in). */
 const char *rb_header_value(struct rb_arena *arena, const struct rb_header *h);
 /* Is h named name (ASCII case-insensitive)? */
-bool rb_header_is(const struct rb_header *h, const char *name);
+bool rb_header_is_n(const struct rb_header *h, const char *name, size_t name_len);
+static inline bool rb_header_is(const struct rb_header *h, const char *name)
+{
+	return rb_header_is_n(h, name, strlen(name));
+}
 
 #endif
