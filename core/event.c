@@ -179,12 +179,12 @@ static uint64_t key_bit(uint32_t hash)
 }
 
 /* Start a field: ,"key": written, its key found again when set twice. */
-static struct field_mark field_open(struct rb_event *ev, const char *key)
+static struct field_mark field_open(struct rb_event *ev, const char *key, size_t key_len)
 {
 	struct rb_json_writer *w = &ev->fields_json;
 	struct field_mark m = {.member = w->len};
 	m.key_off = m.member + 2;
-	rb_json_append_key(w, key ? key : "");
+	rb_json_append_key_n(w, key ? key : "", key ? key_len : 0);
 	m.value_off = w->len;
 	m.key_len = w->failed ? 0 : m.value_off - 2 - m.key_off;
 	return m;
@@ -254,39 +254,36 @@ static void field_close(struct rb_event *ev, const struct field_mark *m)
 }
 
 /* The time is one of the common fields: kept aside until the event is put together. */
-static bool is_time_key(const char *key)
+static bool is_time_key(const char *key, size_t key_len)
 {
-	return key != NULL && key[0] == 't' && strcmp(key, "time") == 0;
+	return key != NULL && key_len == 4 && memcmp(key, "time", 4) == 0;
 }
 
-void rb_event_set_strn(struct rb_event *ev, const char *key, const char *value, size_t len)
+void rb_event_set_key_str(struct rb_event *ev, const char *key, size_t key_len,
+			  const char *value, size_t len)
 {
 	if (value == NULL)
 		len = 0;
-	if (is_time_key(key)) {
+	if (is_time_key(key, key_len)) {
 		rb_json_writer_reset(&ev->time_json);
 		rb_json_str_value(&ev->time_json, value ? value : "", len);
 		return;
 	}
-	struct field_mark m = field_open(ev, key);
+	struct field_mark m = field_open(ev, key, key_len);
 	rb_json_str_value(&ev->fields_json, value ? value : "", len);
 	field_close(ev, &m);
-}
-
-void rb_event_set_str(struct rb_event *ev, const char *key, const char *value)
-{
-	rb_event_set_strn(ev, key, value, value ? strlen(value) : 0);
 }
 
 /* A value other than a string: its JSON text as it is. */
 static void set_raw(struct rb_event *ev, const char *key, const char *json, size_t len)
 {
-	if (is_time_key(key)) {
+	size_t key_len = key ? strlen(key) : 0;
+	if (is_time_key(key, key_len)) {
 		rb_json_writer_reset(&ev->time_json);
 		rb_json_append_raw(&ev->time_json, json, len);
 		return;
 	}
-	struct field_mark m = field_open(ev, key);
+	struct field_mark m = field_open(ev, key, key_len);
 	rb_json_append_raw(&ev->fields_json, json, len);
 	field_close(ev, &m);
 }

@@ -20,6 +20,7 @@
 #define REBOUND_CORE_EVENT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "core/json_writer.h"
 #include "core/sha256.h"
@@ -75,8 +76,18 @@ void rb_emitter_hash(struct rb_emitter *em, const unsigned char *data, size_t le
 /* Begin an event of this type with the common fields filled. NULL on out-of-memory. */
 struct rb_event *rb_event_begin(struct rb_emitter *em, enum rb_event_type type);
 /* Field setters. A NULL string is written as "" (absent is empty, never a surprise). */
-void rb_event_set_str(struct rb_event *ev, const char *key, const char *value);
-void rb_event_set_strn(struct rb_event *ev, const char *key, const char *value, size_t len);
+void rb_event_set_key_str(struct rb_event *ev, const char *key, size_t key_len,
+			  const char *value, size_t len);
+/* (Inline so that a literal key's length is the compiler's to work out.) */
+static inline void rb_event_set_strn(struct rb_event *ev, const char *key, const char *value,
+				     size_t len)
+{
+	rb_event_set_key_str(ev, key, key ? strlen(key) : 0, value, len);
+}
+static inline void rb_event_set_str(struct rb_event *ev, const char *key, const char *value)
+{
+	rb_event_set_key_str(ev, key, key ? strlen(key) : 0, value, value ? strlen(value) : 0);
+}
 void rb_event_set_int(struct rb_event *ev, const char *key, int64_t value);
 void rb_event_set_bool(struct rb_event *ev, const char *key, bool value);
 void rb_event_set_null(struct rb_event *ev, const char *key);

@@ -386,6 +386,35 @@ void rb_json_append_raw(struct rb_json_writer *w, const char *s, size_t len)
 	put(w, s, len);
 }
 
+void rb_json_append_key_n(struct rb_json_writer *w, const char *key, size_t len)
+{
+	/* Keys are short names that need no escaping: checked a word at a time, copied
+	 * whole. */
+	bool plain = len <= JSON_PLAIN_KEY;
+	size_t i = 0;
+	for (; plain && i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, key + i, 8);
+		plain = !word_needs_care(x);
+	}
+	for (; plain && i < len; i++)
+		plain = json_plain[(unsigned char)key[i]];
+	if (plain && reserve(w, len + 4)) {
+		char *out = w->buf + w->len;
+		out[0] = ',';
+		out[1] = '"';
+		memcpy(out + 2, key, len);
+		out[2 + len] = '"';
+		out[3 + len] = ':';
+		w->len += len + 4;
+		w->buf[w->len] = '\0';
+		return;
+	}
+	put(w, ",", 1);
+	quoted(w, key, len);
+	put(w, ":", 1);
+}
+
 void rb_json_append_key(struct rb_json_writer *w, const char *key)
 {
 	/* Keys are short names that need no escaping: copied as they are read. */

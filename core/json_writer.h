@@ -85,6 +85,7 @@ void rb_json_escape_into(struct rb_json_writer *w, const char *s, size_t len);
  */
 void rb_json_append_raw(struct rb_json_writer *w, const char *s, size_t len);
 void rb_json_append_key(struct rb_json_writer *w, const char *key);
+void rb_json_append_key_n(struct rb_json_writer *w, const char *key, size_t len);
 void rb_json_str_value(struct rb_json_writer *w, const char *s, size_t len);
 
 /*
