@@ -59,6 +59,35 @@ static const char *find_folded(const char *h, size_t n, const char *needle, size
 	uint64_t want = EACH_BYTE(first);
 	size_t last = n - m; /* the last position a match can start at */
 	size_t i = 0;
+#ifdef __SSE2__
+	/* Sixteen positions at a time: candidates are where both the needle's first and
+	 * its last byte match (a letter's case bit set on both sides), then compared
+	 * whole. A first byte alone lets through a candidate every few bytes of prose. */
+	if (m >= 2) {
+		unsigned char tail = ascii_lower((unsigned char)needle[m - 1]);
+		bool tail_letter = tail >= 'a' && tail <= 'z';
+		const __m128i f = _mm_set1_epi8((char)first), l = _mm_set1_epi8((char)tail);
+		const __m128i ff = _mm_set1_epi8(letter ? 0x20 : 0);
+		const __m128i lf = _mm_set1_epi8(tail_letter ? 0x20 : 0);
+		for (; i + 16 <= last + 1; i += 16) {
+			__m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(h + i)), ff);
+			__m128i b = _mm_or_si128(
+			    _mm_loadu_si128((const __m128i *)(const void *)(h + i + m - 1)), lf);
+			unsigned hits = (unsigned)_mm_movemask_epi8(
+			    _mm_and_si128(_mm_cmpeq_epi8(a, f), _mm_cmpeq_epi8(b, l)));
+			while (hits != 0) {
+				size_t at = i + (size_t)__builtin_ctz(hits);
+				size_t k = 1;
+				while (k < m - 1 && ascii_lower((unsigned char)h[at + k]) ==
+							ascii_lower((unsigned char)needle[k]))
+					k++;
+				if (k == m - 1)
+					return h + at;
+				hits &= hits - 1;
+			}
+		}
+	}
+#endif
 	while (i <= last) {
 		if (i + 8 <= last + 1) {
 			uint64_t w;

@@ -1117,6 +1117,24 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *he
 			       const char *body, const char *end, unsigned depth, bool attached,
 			       const char *default_type);
 
+/* Can a returned message hold a report part the walk must find (a delivery status or
+ * feedback report, at any depth)? Only if its bytes name one. */
+static bool may_hold_report_part(const char *p, size_t n)
+{
+	return rb_text_find_ci_len(p, n, "delivery-status", 15) != NULL ||
+	       rb_text_find_ci_len(p, n, "feedback-report", 15) != NULL;
+}
+
+/* The bytes of a message up to the end of its header block: through the newline
+ * before the first empty line, or all of it. */
+static size_t header_block_length(const char *p, size_t n)
+{
+	if (n > 0 && p[0] == '\n')
+		return 0;
+	const char *blank = rb_text_memmem(p, n, "\n\n", 2);
+	return blank ? (size_t)(blank - p) + 1 : n;
+}
+
 static void walk_entity(struct mime_walk *w, const char *start, const char *end, unsigned depth,
 			bool attached, const char *default_type)
 {
@@ -1169,10 +1187,16 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 					: body;
 			inner_len = decoded ? nn : inner_len;
 		}
+		/* A returned message is read for its header block; its parts only when it
+		 * may hold a report part (a bounce forwarded as an attachment): nothing
+		 * reads the parts of the sender's own mail. */
+		bool holds_report = may_hold_report_part(inner, inner_len);
 		if (w->original == NULL && !attached) {
-			/* The returned message as text (charset unknown: made valid UTF-8); its
-			 * header block, decoded, serves both the walk and the mail. */
-			w->original = nul_safe_text(arena, (const unsigned char *)inner, inner_len,
+			/* The returned message's header block as text (charset unknown: made
+			 * valid UTF-8), or all of it when it is walked; its header block,
+			 * decoded, serves both the walk and the mail. */
+			size_t text_len = holds_report ? inner_len : header_block_length(inner, inner_len);
+			w->original = nul_safe_text(arena, (const unsigned char *)inner, text_len,
 						    NULL, &w->original_len);
 			if (depth + 1 > w->limits->max_mime_depth) {
 				w->skipped_depth = true;
@@ -1182,11 +1206,13 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 			const char *obody = parse_headers(arena, w->original, oend,
 							  &w->original_headers, true);
 			w->original_parsed = true;
-			walk_parsed_entity(w, &w->original_headers, obody, oend, depth + 1, true,
-					   "text/plain");
+			if (holds_report)
+				walk_parsed_entity(w, &w->original_headers, obody, oend, depth + 1,
+						   true, "text/plain");
 			return;
 		}
-		walk_entity(w, inner, inner + inner_len, depth + 1, true, "text/plain");
+		if (holds_report)
+			walk_entity(w, inner, inner + inner_len, depth + 1, true, "text/plain");
 		return;
 	}
 	const char *filename = *disp.name ? disp.name : ct.name;
