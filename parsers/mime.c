@@ -330,8 +330,11 @@ static const char *html_to_text(struct rb_arena *arena, const char *html, size_t
 		if (p == end)
 			break;
 		if (*p == '<') {
-			if (html_starts_with(p, end, "<br", 3) || html_starts_with(p, end, "<p", 2) ||
-			    html_starts_with(p, end, "<div", 4) || html_starts_with(p, end, "<tr", 3))
+			/* The tag's first letter picks the one comparison worth making. */
+			char t = p + 1 < end ? (char)(p[1] | 0x20) : '\0';
+			if ((t == 'b' && html_starts_with(p, end, "<br", 3)) || t == 'p' ||
+			    (t == 'd' && html_starts_with(p, end, "<div", 4)) ||
+			    (t == 't' && html_starts_with(p, end, "<tr", 3)))
 				out[o++] = '\n';
 			const char *close = memchr(p, '>', (size_t)(end - p));
 			p = close ? close + 1 : end;
