@@ -367,7 +367,11 @@ enum rb_status rb_arf_parse(const struct rb_mail *mail, struct rb_arena *arena,
 			return emit_dmarc_failure(mail, arena, em, &f);
 		return emit_complaints(mail, arena, em, &f, type);
 	}
-	json_object *ses = rb_ses_notification(mail);
+	/* An SES complaint says so in its text: the JSON is parsed only then (the
+	 * bounce classifier parses SES bounce notifications on its own). */
+	json_object *ses = rb_text_memmem(mail->body, mail->body_len, "Complaint", 9) != NULL
+				   ? rb_ses_notification(mail)
+				   : NULL;
 	if (ses != NULL) {
 		enum rb_status st = RB_OK;
 		if (strcmp(rb_ses_str(ses, "notificationType"), "Complaint") == 0) {

@@ -336,8 +336,23 @@ static const char *html_to_text(struct rb_arena *arena, const char *html, size_t
 			    (t == 'd' && html_starts_with(p, end, "<div", 4)) ||
 			    (t == 't' && html_starts_with(p, end, "<tr", 3)))
 				out[o++] = '\n';
+			/* Styles and scripts are no words of the notice (some notices carry
+			 * tens of kilobytes of them): skipped to their closing tag. */
+			const char *skip_to = NULL;
+			if (t == 's' && html_starts_with(p, end, "<style", 6))
+				skip_to = "</style";
+			else if (t == 's' && html_starts_with(p, end, "<script", 7))
+				skip_to = "</script";
 			const char *close = memchr(p, '>', (size_t)(end - p));
 			p = close ? close + 1 : end;
+			if (skip_to != NULL) {
+				const char *closing = rb_text_find_ci_len(p, (size_t)(end - p), skip_to,
+									  strlen(skip_to));
+				if (closing != NULL) {
+					close = memchr(closing, '>', (size_t)(end - closing));
+					p = close ? close + 1 : end;
+				}
+			}
 			continue;
 		}
 		size_t e = 0;
