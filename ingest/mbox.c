@@ -106,8 +106,21 @@ static enum rb_status spill_pending(struct line_reader *r, struct rb_error *err)
 static enum rb_status hand_over(struct line_reader *r, const unsigned char *data, size_t len,
 				size_t full_len, unsigned index, const char *sha256)
 {
+	/* "label#N", written by hand: snprintf per message was most of a split. */
 	char path[4096];
-	snprintf(path, sizeof(path), "%s#%u", r->label, index);
+	char digits[12];
+	size_t d = 0;
+	do {
+		digits[d++] = (char)('0' + index % 10);
+		index /= 10;
+	} while (index != 0);
+	size_t label_len = strnlen(r->label, sizeof(path) - sizeof(digits) - 2);
+	memcpy(path, r->label, label_len);
+	size_t n = label_len;
+	path[n++] = '#';
+	while (d > 0)
+		path[n++] = digits[--d];
+	path[n] = '\0';
 	struct rb_source src = {.kind = r->kind, .path = path, .sha256 = sha256};
 	return r->handler->on_message(r->handler->ctx, data, len, full_len, &src);
 }

@@ -729,8 +729,14 @@ static bool qmail_style_code(const char *words, const char *status)
 {
 	if (status == NULL || *status == '\0')
 		return false;
+	size_t n = strlen(status);
+	if (n > 16)
+		return false; /* no code is this long */
 	char pattern[24];
-	snprintf(pattern, sizeof(pattern), "(#%s)", status);
+	pattern[0] = '(';
+	pattern[1] = '#';
+	memcpy(pattern + 2, status, n);
+	memcpy(pattern + 2 + n, ")", 2);
 	return strstr(words, pattern) != NULL;
 }
 
