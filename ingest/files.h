@@ -29,7 +29,7 @@ struct rb_ingest_handler {
 	void (*on_error)(void *ctx, const char *path, const char *message);
 	void *ctx;
 	size_t max_message_bytes;
-	/* Bytes an mbox is read in at a time (0: 1 MiB). Tests make it small so messages
+	/* Bytes an mbox is read in at a time (0: 2 MiB). Tests make it small so messages
 	 * and lines cross many block boundaries. */
 	size_t read_block_bytes;
 };

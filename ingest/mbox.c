@@ -300,7 +300,7 @@ enum rb_status rb_ingest_mbox(FILE *in, const char *label, const char *kind,
 	struct line_reader r = {.in = in, .pin = NO_PIN, .msg = &b,
 				.max = handler->max_message_bytes,
 				.block = handler->read_block_bytes ? handler->read_block_bytes
-								   : 1u << 20,
+								   : 1u << 21,
 				.handler = handler, .label = label, .kind = kind};
 	const char *line;
 	size_t n;
