@@ -28,6 +28,24 @@ static inline uint32_t hash_of(uint32_t head)
 	return (head * UINT32_C(2654435761)) >> (32 - RB_PHRASES_HASH_BITS);
 }
 
+/* Are a[0..n) and b[0..n) the same? Inline, eight bytes at a time: the rest of a phrase
+ * is a few words, and a memcmp call cost more than the comparison. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	for (; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 bool rb_phrases_build(struct rb_phrases *set, const char *const *phrases, size_t count)
 {
 	memset(set, 0, sizeof(*set));
@@ -79,7 +97,7 @@ int rb_phrases_first(const struct rb_phrases *set, const char *text, size_t len)
 				break;
 			size_t n = set->len[idx];
 			if (set->member_head[m] == head && n <= len - i &&
-			    memcmp(text + i + 4, set->phrase[idx] + 4, n - 4) == 0) {
+			    same_bytes(text + i + 4, set->phrase[idx] + 4, n - 4)) {
 				best = idx;
 				break;
 			}
@@ -105,7 +123,7 @@ void rb_phrases_mark(const struct rb_phrases *set, const char *text, size_t len,
 			size_t idx = set->member[m];
 			size_t n = set->len[idx];
 			if (set->member_head[m] == head && n <= len - i &&
-			    memcmp(text + i + 4, set->phrase[idx] + 4, n - 4) == 0)
+			    same_bytes(text + i + 4, set->phrase[idx] + 4, n - 4))
 				found[idx / 64] |= UINT64_C(1) << (idx % 64);
 		}
 	}

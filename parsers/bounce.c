@@ -189,13 +189,15 @@ static const char *command_in_body(const struct rb_mail *mail)
 	return command_from_transcript(mail->body);
 }
 
-/* A header of the returned message: its MIME part, else its copy inline in the text. */
-static const char *original_header(const struct rb_mail *mail, const struct rb_bounce_set *set,
-				   const char *name)
+/* A header of the returned message: its MIME part, else its copy inline in the text.
+ * (Inline so that a literal name's length is the compiler's to work out.) */
+static inline const char *original_header(const struct rb_mail *mail,
+					  const struct rb_bounce_set *set, const char *name)
 {
-	const char *v = rb_mail_original_header(mail, name);
+	size_t len = strlen(name);
+	const char *v = rb_mail_original_header_n(mail, name, len);
 	for (size_t i = 0; *v == '\0' && i < set->inline_original_count; i++)
-		if (rb_header_is(&set->inline_original[i], name))
+		if (rb_header_is_n(&set->inline_original[i], name, len))
 			v = rb_header_value(mail->arena, &set->inline_original[i]);
 	return v;
 }
