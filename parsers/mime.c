@@ -1241,7 +1241,9 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 /* RFC 5322 atext: the characters of a dot-atom besides the dots. */
 static bool is_atext(unsigned char c)
 {
-	return g_ascii_isalnum(c) || (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+	/* Letters, digits and !#$%&'*+-/=?^_`{|}~ as bits of ASCII. */
+	static const uint64_t atext[2] = {UINT64_C(0xa3ffacfa00000000), UINT64_C(0x7fffffffc7fffffe)};
+	return c < 0x80 && ((atext[c >> 6] >> (c & 63)) & 1);
 }
 
 /* A dot-atom: atext runs joined by single dots, none at either end; its length. */
