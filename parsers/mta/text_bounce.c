@@ -339,12 +339,20 @@ static int text_parse_with(const struct rb_text_format *f, const struct prepared
 	const char *cursor = start, *line;
 	size_t len;
 	while (cursor < end && rb_text_next_line(&cursor, &line, &len)) {
-		if (line + len > end)
+		bool cut = line + len > end;
+		if (cut)
 			len = (size_t)(end - line);
-		char *l = rb_arena_strndup(arena, line, len);
-		if (l == NULL)
-			return -1;
-		const char *addr = rb_text_find_address(arena, l);
+		/* Most lines name no address: read where they lie (a whole line ends at its
+		 * newline, which no word searched for holds); a line with an '@', or cut by
+		 * the section's end, is copied to be read as a string. */
+		bool has_at = memchr(line, '@', len) != NULL;
+		const char *l = line;
+		if (has_at || cut) {
+			l = rb_arena_strndup(arena, line, len);
+			if (l == NULL)
+				return -1;
+		}
+		const char *addr = has_at ? rb_text_find_address(arena, l) : NULL;
 		/* "name@x <addr@y>: ..." names addr@y, the first is a display name. */
 		const char *first = addr ? rb_text_find_ci(l, addr) : NULL;
 		if (first != NULL) {
@@ -384,7 +392,7 @@ static int text_parse_with(const struct rb_text_format *f, const struct prepared
 				if (cmd != NULL)
 					pending_command = cmd;
 				if (len > 0)
-					diag_append(arena, &pending, l, strlen(l));
+					diag_append(arena, &pending, l, len);
 				continue;
 			}
 			if (pending.diag_len > 0)
@@ -430,7 +438,7 @@ static int text_parse_with(const struct rb_text_format *f, const struct prepared
 				while (*rest && strchr(">:.)\"' \t", *rest))
 					rest++;
 				if (!strict) {
-					diag_append(arena, current, l, strlen(l));
+					diag_append(arena, current, l, len);
 					current->line_only = true;
 				} else if (*rest) {
 					diag_append(arena, current, rest, strlen(rest));
@@ -439,10 +447,10 @@ static int text_parse_with(const struct rb_text_format *f, const struct prepared
 			}
 		}
 		if (current != NULL && len > 0)
-			diag_append(arena, current, l, strlen(l));
+			diag_append(arena, current, l, len);
 		else if (current == NULL && len > 0 && strict &&
 			 (line != start || start == mail->body || start[-1] == '\n'))
-			diag_append(arena, &preamble, l, strlen(l)); /* not the marker's line */
+			diag_append(arena, &preamble, l, len); /* not the marker's line */
 	}
 	}
 
