@@ -1143,6 +1143,31 @@ static bool may_hold_report_part(const char *p, size_t n)
 	       rb_text_find_ci_len(p, n, "feedback-report", 15) != NULL;
 }
 
+/*
+ * May a returned message whose header block is heads hold a report part below it? Its
+ * own type must be one that has parts (or be a report part itself), and its body must
+ * name one.
+ */
+static bool may_nest_report(struct rb_arena *arena, const struct header_list *heads,
+			    const char *body, size_t body_len)
+{
+	struct content_type ct;
+	parse_content_type(arena, headers_find(arena, heads->items, heads->count, "Content-Type",
+					       12),
+			   false, &ct);
+	switch (ct.kind) {
+	case KIND_DELIVERY_STATUS:
+	case KIND_FEEDBACK_REPORT:
+		return true;
+	case KIND_MULTIPART:
+	case KIND_MULTIPART_DIGEST:
+	case KIND_MESSAGE:
+		return may_hold_report_part(body, body_len);
+	default:
+		return false;
+	}
+}
+
 /* The bytes of a message up to the end of its header block: through the newline
  * before the first empty line, or all of it. */
 static size_t header_block_length(const char *p, size_t n)
@@ -1208,14 +1233,28 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 		/* A returned message is read for its header block; its parts only when it
 		 * may hold a report part (a bounce forwarded as an attachment): nothing
 		 * reads the parts of the sender's own mail. */
-		bool holds_report = may_hold_report_part(inner, inner_len);
 		if (w->original == NULL && !attached) {
 			/* The returned message's header block as text (charset unknown: made
-			 * valid UTF-8), or all of it when it is walked; its header block,
-			 * decoded, serves both the walk and the mail. */
-			size_t text_len = holds_report ? inner_len : header_block_length(inner, inner_len);
+			 * valid UTF-8); its header block, decoded, serves the mail and, when
+			 * the message is walked, the walk (then all of it is text). */
+			size_t text_len = header_block_length(inner, inner_len);
 			w->original = nul_safe_text(arena, (const unsigned char *)inner, text_len,
 						    NULL, &w->original_len);
+			bool walk = false;
+			if (depth + 1 <= w->limits->max_mime_depth) {
+				struct header_list heads = {0};
+				parse_headers(arena, w->original, w->original + w->original_len, &heads,
+					      true);
+				walk = may_nest_report(arena, &heads, inner + text_len,
+						       inner_len - text_len);
+				if (!walk) {
+					w->original_headers = heads;
+					w->original_parsed = true;
+					return;
+				}
+				w->original = nul_safe_text(arena, (const unsigned char *)inner,
+							    inner_len, NULL, &w->original_len);
+			}
 			if (depth + 1 > w->limits->max_mime_depth) {
 				w->skipped_depth = true;
 				return;
@@ -1224,12 +1263,11 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 			const char *obody = parse_headers(arena, w->original, oend,
 							  &w->original_headers, true);
 			w->original_parsed = true;
-			if (holds_report)
-				walk_parsed_entity(w, &w->original_headers, obody, oend, depth + 1,
-						   true, "text/plain");
+			walk_parsed_entity(w, &w->original_headers, obody, oend, depth + 1, true,
+					   "text/plain");
 			return;
 		}
-		if (holds_report)
+		if (may_hold_report_part(inner, inner_len))
 			walk_entity(w, inner, inner + inner_len, depth + 1, true, "text/plain");
 		return;
 	}
