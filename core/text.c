@@ -738,17 +738,21 @@ size_t rb_fields_parse(struct rb_arena *arena, const char *text, struct rb_field
 		const char *colon = memchr(line, ':', len);
 		if (colon == NULL || colon == line)
 			continue;
+		/* Field names: letters, digits, '-' and '_' (as bits of ASCII). */
+		static const uint64_t name_chars[2] = {UINT64_C(0x03ff200000000000),
+						       UINT64_C(0x07fffffe87fffffe)};
 		bool name_ok = true;
-		for (const char *p = line; p < colon && name_ok; p++)
-			if (!(isalnum((unsigned char)*p) || *p == '-' || *p == '_'))
-				name_ok = false;
+		for (const char *p = line; p < colon && name_ok; p++) {
+			unsigned char c = (unsigned char)*p;
+			name_ok = c < 0x80 && ((name_chars[c >> 6] >> (c & 63)) & 1);
+		}
 		if (!name_ok)
 			continue;
 		field_finish(arena, open_field, value_start, value_end);
 		open_field = NULL;
 		if (cur == NULL) {
 			if (nblocks == cap_blocks) {
-				size_t nc = cap_blocks ? cap_blocks * 2 : 4;
+				size_t nc = cap_blocks ? cap_blocks * 2 : 8;
 				blocks = rb_arena_realloc(arena, blocks, cap_blocks * sizeof(*blocks),
 							  nc * sizeof(*blocks));
 				if (blocks == NULL)
@@ -761,7 +765,7 @@ size_t rb_fields_parse(struct rb_arena *arena, const char *text, struct rb_field
 			cap_fields = 0;
 		}
 		if (cur->count == cap_fields) {
-			size_t nc = cap_fields ? cap_fields * 2 : 8;
+			size_t nc = cap_fields ? cap_fields * 2 : 16;
 			cur->fields = rb_arena_realloc(arena, cur->fields,
 						       cap_fields * sizeof(*cur->fields),
 						       nc * sizeof(*cur->fields));
