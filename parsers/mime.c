@@ -37,6 +37,7 @@
 #endif
 
 #include "core/text.h"
+#include "parsers/base64.h"
 #include "parsers/mail_date.h"
 #include "parsers/quoted_printable.h"
 
@@ -935,7 +936,7 @@ static const unsigned char *decode_transfer(struct rb_arena *arena, const char *
 	guint32 save = 0;
 	const unsigned char *in = (const unsigned char *)data;
 	if (base64) {
-		*len_r = g_mime_encoding_base64_decode_step(in, len, out, &state, &save);
+		*len_r = rb_base64_decode(in, len, out);
 	} else if (qp) {
 		*len_r = rb_qp_decode(in, len, out);
 	} else {

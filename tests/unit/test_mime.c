@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "parsers/mail_date.h"
 #include "parsers/mime.h"
+#include "parsers/base64.h"
 #include "parsers/quoted_printable.h"
 
 static struct rb_mail *parse(struct rb_arena *arena, const char *raw,
@@ -440,6 +441,43 @@ static void test_quoted_printable_random(void)
 	}
 }
 
+/* Base64 against GMime's decoder: random digits, "=" anywhere, line endings, spaces
+ * and bytes outside the alphabet, so the four-at-a-time groups are met whole and
+ * broken at every offset, and every kind of padding and cut-off end is seen. */
+static void test_base64_random(void)
+{
+	static const char dense[] = "ABCXYZabcxyz0189+/";
+	static const char broken[] = "AZaz09+/==\r\n \t-_.\xc3\x80";
+	unsigned char in[120], got[120], want[120];
+	uint32_t seed = 4648;
+	for (int round = 0; round < 100000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 8) % sizeof(in);
+		if (round % 3 == 0) {
+			random_bytes(&seed, broken, sizeof(broken) - 1, in, n);
+		} else {
+			/* Lines of digits, the way mail carries base64, with its end padded. */
+			random_bytes(&seed, dense, sizeof(dense) - 1, in, n);
+			for (size_t i = 76; i + 1 < n; i += 78) {
+				in[i] = '\r';
+				in[i + 1] = '\n';
+			}
+			unsigned pad = (seed >> 4) % 3;
+			for (unsigned k = 0; k < pad && k < n; k++)
+				in[n - 1 - k] = '=';
+		}
+		int state = 0;
+		guint32 save = 0;
+		size_t want_len = g_mime_encoding_base64_decode_step(in, n, want, &state, &save);
+		size_t got_len = rb_base64_decode(in, n, got);
+		CHECK(got_len == want_len && memcmp(got, want, got_len) == 0);
+		if (got_len != want_len || memcmp(got, want, got_len) != 0) {
+			fprintf(stderr, "base64 differs on \"%.*s\"\n", (int)n, in);
+			return;
+		}
+	}
+}
+
 /* Message-IDs against GMime's decoder: random ids in and around the common
  * "<local@domain>" form (dots at ends and doubled, brackets, spaces, comments,
  * quotes, atext specials), so both the fast path and the fallback are met. */
@@ -517,6 +555,7 @@ int main(void)
 	test_delimiters(arena);
 	test_normalize_random(arena);
 	test_quoted_printable_random();
+	test_base64_random();
 	test_message_id_random(arena);
 	test_header_name_case(arena);
 	rb_arena_free(&arena);
