@@ -445,7 +445,21 @@ static bool value_needs_decoding(const unsigned char *v, size_t n)
 struct header_list {
 	struct rb_header *items;
 	size_t count, cap;
+	uint64_t names; /* header_name_bit of every name in items */
 };
+
+/*
+ * One of 64 bits for a header name, the same for every case of it: a list keeps the
+ * bits of its names, so a lookup of a name the block lacks (most are: a classifier
+ * asks for headers that only some senders write) ends without a comparison.
+ */
+static inline uint64_t header_name_bit(const char *name, size_t len)
+{
+	if (len == 0)
+		return 1;
+	unsigned first = (unsigned char)name[0] | 0x20u, last = (unsigned char)name[len - 1] | 0x20u;
+	return (uint64_t)1 << ((len + 5 * first + 3 * last) & 63);
+}
 
 /*
  * The value of h, decoded on first use and kept (see struct rb_header). The raw bytes
@@ -586,6 +600,7 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		h->raw = value;
 		h->raw_len = (size_t)(value_end - value);
 		h->raw_decode = decode;
+		out->names |= header_name_bit(h->name, h->name_len);
 		p = value_end < end ? value_end + 1 : end;
 	}
 	return end;
@@ -604,13 +619,15 @@ static bool ascii_equal_ci(const char *a, const char *b, size_t n)
 
 /*
  * The value of the first header of that name in items[0..count) (lengths compared
- * first), NULL when none. The items are the arena's, written only here and in
- * parse_headers: the const of a lookup through a const rb_mail is cast away to keep
- * the decoded value.
+ * first), NULL when none; names holds the header_name_bit of every item's name. The
+ * items are the arena's, written only here and in parse_headers: the const of a
+ * lookup through a const rb_mail is cast away to keep the decoded value.
  */
 static const char *headers_find(struct rb_arena *arena, const struct rb_header *items,
-				size_t count, const char *name, size_t len)
+				size_t count, uint64_t names, const char *name, size_t len)
 {
+	if ((names & header_name_bit(name, len)) == 0)
+		return NULL;
 	for (size_t i = 0; i < count; i++)
 		if (items[i].name_len == len && ascii_equal_ci(items[i].name, name, len))
 			return header_value(arena, (struct rb_header *)&items[i]);
@@ -630,7 +647,7 @@ bool rb_header_is_n(const struct rb_header *h, const char *name, size_t len)
 static inline const char *header_find(struct rb_arena *arena, const struct header_list *h,
 				      const char *name)
 {
-	return headers_find(arena, h->items, h->count, name, strlen(name));
+	return headers_find(arena, h->items, h->count, h->names, name, strlen(name));
 }
 
 size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
@@ -1169,7 +1186,7 @@ static bool may_nest_report(struct rb_arena *arena, const struct header_list *he
 			    const char *body, size_t body_len)
 {
 	struct content_type ct;
-	parse_content_type(arena, headers_find(arena, heads->items, heads->count, "Content-Type",
+	parse_content_type(arena, headers_find(arena, heads->items, heads->count, heads->names, "Content-Type",
 					       12),
 			   false, &ct);
 	switch (ct.kind) {
@@ -1402,6 +1419,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	mail->arena = arena;
 	mail->headers = headers.items;
 	mail->header_count = headers.count;
+	mail->header_names = headers.names;
 	mail->subject = rb_mail_header(mail, "Subject");
 	mail->from = rb_mail_header(mail, "From");
 	mail->to = rb_mail_header(mail, "To");
@@ -1432,10 +1450,13 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	if (w.original_parsed) {
 		mail->original_headers = w.original_headers.items;
 		mail->original_header_count = w.original_headers.count;
+		mail->original_header_names = w.original_headers.names;
 	} else {
 		struct rb_header *oh = NULL;
 		mail->original_header_count = rb_mime_parse_header_block(arena, mail->original, &oh);
 		mail->original_headers = oh;
+		for (size_t i = 0; i < mail->original_header_count; i++)
+			mail->original_header_names |= header_name_bit(oh[i].name, oh[i].name_len);
 	}
 	if (w.skipped_depth)
 		acc_append(arena, &w.problems, "MIME nesting deeper than the limit was skipped",
@@ -1502,7 +1523,8 @@ const char *rb_mail_body_find_needle(const struct rb_mail *mail, const struct rb
 const char *rb_mail_header_n(const struct rb_mail *mail, const char *name, size_t name_len)
 {
 	const char *found =
-	    headers_find(mail->arena, mail->headers, mail->header_count, name, name_len);
+	    headers_find(mail->arena, mail->headers, mail->header_count, mail->header_names, name,
+			 name_len);
 	return found ? found : "";
 }
 
@@ -1510,6 +1532,7 @@ const char *rb_mail_original_header_n(const struct rb_mail *mail, const char *na
 				      size_t name_len)
 {
 	const char *found = headers_find(mail->arena, mail->original_headers,
-					 mail->original_header_count, name, name_len);
+					 mail->original_header_count, mail->original_header_names, name,
+					 name_len);
 	return found ? found : "";
 }

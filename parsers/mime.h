@@ -52,6 +52,7 @@ struct rb_mail {
 	struct rb_arena *arena;         /* where header values are decoded on lookup */
 	const struct rb_header *headers;  /* top-level headers in order */
 	size_t header_count;
+	uint64_t header_names;          /* a bit per name (lookups of absent names end at once) */
 	const char *subject;
 	const char *from;               /* as written, decoded */
 	const char *to;
@@ -71,6 +72,7 @@ struct rb_mail {
 	const char *original;           /* returned message (message/rfc822, text/rfc822-headers) */
 	const struct rb_header *original_headers; /* headers of `original`, parsed */
 	size_t original_header_count;
+	uint64_t original_header_names;
 
 	const struct rb_part *parts;    /* every leaf part, in order */
 	size_t part_count;
