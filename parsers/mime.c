@@ -53,20 +53,45 @@ static gsize gmime_ready;
  */
 static const char *const kept_charsets[] = {"ISO-2022-JP", "SHIFT_JIS",   "EUC-JP",
 					    "ISO-8859-1",  "ISO-8859-15", "WINDOWS-1252"};
+/* The names each is met under: as declared, and as GMime's charset table maps them. */
+static const struct {
+	const char *name;
+	unsigned charset; /* index into kept_charsets */
+} kept_names[] = {
+    {"ISO-2022-JP", 0}, {"SHIFT_JIS", 1},   {"SHIFT-JIS", 1}, {"X-SJIS", 1},
+    {"EUC-JP", 2},      {"ISO-8859-1", 3},  {"LATIN1", 3},    {"ISO-8859-15", 4},
+    {"WINDOWS-1252", 5}, {"CP1252", 5},
+};
 /* Never closed, on purpose; held here so leak checkers see them in use. */
 static GIConv kept_converters[G_N_ELEMENTS(kept_charsets)];
 static gsize kept_ready[G_N_ELEMENTS(kept_charsets)];
 
-static void keep_charset_module_loaded(const char *charset)
+static void keep_charset_module_loaded(const char *charset, size_t len)
 {
-	for (size_t i = 0; i < G_N_ELEMENTS(kept_charsets); i++) {
-		if (g_ascii_strcasecmp(charset, kept_charsets[i]) != 0)
+	for (size_t i = 0; i < G_N_ELEMENTS(kept_names); i++) {
+		if (strlen(kept_names[i].name) != len ||
+		    g_ascii_strncasecmp(charset, kept_names[i].name, len) != 0)
 			continue;
-		if (g_once_init_enter(&kept_ready[i])) {
-			kept_converters[i] = g_iconv_open("UTF-8", kept_charsets[i]);
-			g_once_init_leave(&kept_ready[i], 1);
+		unsigned k = kept_names[i].charset;
+		if (g_once_init_enter(&kept_ready[k])) {
+			kept_converters[k] = g_iconv_open("UTF-8", kept_charsets[k]);
+			g_once_init_leave(&kept_ready[k], 1);
 		}
 		return;
+	}
+}
+
+/* The charsets of the RFC 2047 words in a header value ("=?charset*lang?"), kept
+ * loaded before GMime decodes them. */
+static void keep_encoded_word_charsets(const char *raw)
+{
+	for (const char *p = strstr(raw, "=?"); p != NULL; p = strstr(p, "=?")) {
+		p += 2;
+		size_t n = strcspn(p, "?*");
+		if (p[n] == '\0')
+			return;
+		keep_charset_module_loaded(p, n);
+		p += n;
 	}
 }
 
@@ -76,7 +101,7 @@ static gchar *convert_to_utf8(const unsigned char *data, size_t len, const char 
 {
 	if (charset == NULL)
 		return NULL;
-	keep_charset_module_loaded(charset);
+	keep_charset_module_loaded(charset, strlen(charset));
 	return g_convert((const gchar *)data, (gssize)len, "UTF-8", charset, NULL, len_r, NULL);
 }
 
@@ -403,6 +428,7 @@ static const char *header_decode(struct rb_arena *arena, const char *raw)
 		const char *text = nul_safe_text(arena, (const unsigned char *)raw, strlen(raw), NULL, &n);
 		return rb_text_squeezen(arena, text, n);
 	}
+	keep_encoded_word_charsets(raw);
 	char *decoded = g_mime_utils_header_decode_text(NULL, raw);
 	const char *text =
 	    nul_safe_text(arena, (const unsigned char *)decoded, strlen(decoded), NULL, &n);
