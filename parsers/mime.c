@@ -37,6 +37,7 @@
 #endif
 
 #include "core/text.h"
+#include "core/utf8.h"
 #include "parsers/base64.h"
 #include "parsers/mail_date.h"
 #include "parsers/quoted_printable.h"
@@ -270,7 +271,7 @@ static const char *bytes_to_text(struct rb_arena *arena, const unsigned char *da
 	}
 	bool data_is_utf8 = false;
 	if (converted == NULL) {
-		data_is_utf8 = g_utf8_validate((const gchar *)data, (gssize)len, NULL);
+		data_is_utf8 = rb_utf8_valid(data, len);
 		/* Lenient: undeclared or lying charsets. ISO-2022-JP is 7-bit, so try the
 		 * common 8-bit ones in the order real bounces use them. */
 		static const char *const fallbacks[] = {"SHIFT_JIS", "EUC-JP", "WINDOWS-1252"};

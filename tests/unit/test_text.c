@@ -1,5 +1,5 @@
 /*
- * test_text.c - core/text.c: codes, addresses, field blocks, lines.
+ * test_text.c - core/text.c: codes, addresses, field blocks, lines; core/utf8.c.
  */
 #define _GNU_SOURCE /* memmem, the reference */
 #include <stdlib.h>
@@ -13,6 +13,9 @@
 #include "random_input.h"
 #include "core/arena.h"
 #include "core/text.h"
+#include "core/utf8.h"
+
+#include <glib.h>
 
 static void test_status_codes(void)
 {
@@ -410,6 +413,87 @@ static void test_address_chars(void)
 	CHECK(same);
 }
 
+/* One code point as UTF-8 into out (1-4 bytes); surrogates too, as a broken encoder
+ * writes them. */
+static size_t put_code_point(uint32_t c, unsigned char *out)
+{
+	if (c < 0x80) {
+		out[0] = (unsigned char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (unsigned char)(0xc0 | c >> 6);
+		out[1] = (unsigned char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (unsigned char)(0xe0 | c >> 12);
+		out[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+		out[2] = (unsigned char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	out[0] = (unsigned char)(0xf0 | (c >> 18 & 0x07));
+	out[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+	out[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+	out[3] = (unsigned char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/* UTF-8 validation against GLib's: strings of code points near every boundary
+ * (overlong, surrogate, U+10FFFF, noncharacters) between ASCII runs long enough for
+ * the sixteen-byte path, some then cut or with a byte changed; and bytes at random
+ * from the lead and continuation bytes that matter, NUL included. */
+static void test_utf8_random(void)
+{
+	static const uint32_t edges[] = {0x0,     0x41,     0x7f,     0x80,     0x7ff,   0x800,
+					 0xfff,   0xd7ff,   0xd800,   0xdfff,   0xe000,  0xfffd,
+					 0xfffe,  0xffff,   0x10000,  0x10ffff, 0x110000, 0x1fffff};
+	static const char bytes[] = "aZ \n\x00\x7f\x80\x8f\x90\x9f\xa0\xbf\xc0\xc1\xc2\xdf"
+				    "\xe0\xed\xef\xf0\xf4\xf5\xff";
+	unsigned char in[96];
+	uint32_t seed = 3629;
+	unsigned valid = 0;
+	for (int round = 0; round < 200000; round++) {
+		size_t n = 0;
+		if (round % 2) {
+			size_t want = random_next(&seed) % 80;
+			while (n + 4 <= want) {
+				uint32_t r = random_next(&seed) >> 8;
+				if (r % 3 == 0) {
+					size_t run = r % 20;
+					for (size_t i = 0; i < run && n < want; i++)
+						in[n++] = 'a' + (unsigned char)(i % 26);
+				} else {
+					uint32_t c = edges[(r >> 4) % (sizeof(edges) / sizeof(edges[0]))];
+					if (c > 0x10ffff)
+						c = 0x10ffff; /* not encodable in four bytes */
+					n += put_code_point(c, in + n);
+				}
+			}
+			uint32_t r = random_next(&seed) >> 8;
+			if (n > 0 && r % 4 == 0)
+				n -= 1 + r % 3 % n; /* cut inside the last sequence */
+			else if (n > 0 && r % 4 == 1)
+				in[r % n] = (unsigned char)bytes[(r >> 8) % (sizeof(bytes) - 1)];
+		} else {
+			n = random_next(&seed) % 40;
+			random_bytes(&seed, bytes, sizeof(bytes) - 1, in, n);
+		}
+		bool want = g_utf8_validate_len((const gchar *)in, n, NULL);
+		bool got = rb_utf8_valid(in, n);
+		valid += want;
+		CHECK(got == want);
+		if (got != want) {
+			fprintf(stderr, "UTF-8 validity differs (GLib %d) on:", want);
+			for (size_t i = 0; i < n; i++)
+				fprintf(stderr, " %02x", in[i]);
+			fprintf(stderr, "\n");
+			return;
+		}
+	}
+	CHECK(valid > 20000); /* both answers were met often */
+}
+
 int main(void)
 {
 	test_address_chars();
@@ -426,6 +510,7 @@ int main(void)
 	test_memmem_random();
 	test_pairs_random();
 	test_codes_random();
+	test_utf8_random();
 	rb_arena_free(&arena);
 	CHECK(arena == NULL);
 	return check_done();
