@@ -333,7 +333,7 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 			/* "550 <a@b>: ..." is how Postfix-style servers answer RCPT TO:<a@b>. */
 			if (cmd == NULL && *b->recipient != '\0') {
 				size_t n = strlen(b->recipient);
-				char *echo = rb_arena_alloc_unzeroed(arena, n + 3);
+				char *echo = rb_arena_alloc_unzeroed(arena, n + 4); /* "<" n ">:" NUL */
 				if (echo != NULL) {
 					echo[0] = '<';
 					memcpy(echo + 1, b->recipient, n);
