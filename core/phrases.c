@@ -83,22 +83,35 @@ bool rb_phrases_build(struct rb_phrases *set, const char *const *phrases, size_t
 	return true;
 }
 
+/* May a phrase start with these four bytes (they pass the filter)? Their bucket too. */
+static inline bool head_passes(const struct rb_phrases *set, uint32_t head, uint32_t *bucket_r)
+{
+	uint32_t h = hash_of(head);
+	*bucket_r = h;
+	return (set->filter[h / 64] >> (h % 64)) & 1;
+}
+
+/* Does bucket member m, whose phrase's head is head, occur whole at text + i? */
+static inline bool member_at(const struct rb_phrases *set, size_t m, uint32_t head,
+			     const char *text, size_t i, size_t len)
+{
+	size_t idx = set->member[m], n = set->len[idx];
+	return set->member_head[m] == head && n <= len - i &&
+	       same_bytes(text + i + 4, set->phrase[idx] + 4, n - 4);
+}
+
 int rb_phrases_first(const struct rb_phrases *set, const char *text, size_t len)
 {
 	size_t best = set->count; /* no phrase found yet */
 	for (size_t i = 0; i + 4 <= len && best > 0; i++) {
-		uint32_t head = head_of(text + i);
-		uint32_t h = hash_of(head);
-		if (!((set->filter[h / 64] >> (h % 64)) & 1))
+		uint32_t head = head_of(text + i), h;
+		if (!head_passes(set, head, &h))
 			continue;
 		for (size_t m = set->bucket_start[h]; m < set->bucket_start[h + 1]; m++) {
-			size_t idx = set->member[m];
-			if (idx >= best)
+			if (set->member[m] >= best)
 				break;
-			size_t n = set->len[idx];
-			if (set->member_head[m] == head && n <= len - i &&
-			    same_bytes(text + i + 4, set->phrase[idx] + 4, n - 4)) {
-				best = idx;
+			if (member_at(set, m, head, text, i, len)) {
+				best = set->member[m];
 				break;
 			}
 		}
@@ -115,16 +128,14 @@ int rb_phrases_first(const struct rb_phrases *set, const char *text, size_t len)
 void rb_phrases_mark(const struct rb_phrases *set, const char *text, size_t len, uint64_t *found)
 {
 	for (size_t i = 0; i + 4 <= len; i++) {
-		uint32_t head = head_of(text + i);
-		uint32_t h = hash_of(head);
-		if (!((set->filter[h / 64] >> (h % 64)) & 1))
+		uint32_t head = head_of(text + i), h;
+		if (!head_passes(set, head, &h))
 			continue;
 		for (size_t m = set->bucket_start[h]; m < set->bucket_start[h + 1]; m++) {
-			size_t idx = set->member[m];
-			size_t n = set->len[idx];
-			if (set->member_head[m] == head && n <= len - i &&
-			    same_bytes(text + i + 4, set->phrase[idx] + 4, n - 4))
+			if (member_at(set, m, head, text, i, len)) {
+				size_t idx = set->member[m];
 				found[idx / 64] |= UINT64_C(1) << (idx % 64);
+			}
 		}
 	}
 	for (size_t s = 0; s < set->short_count; s++) {

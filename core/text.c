@@ -254,6 +254,30 @@ const char *rb_text_find_lower_n(const char *lower_haystack, size_t n, const cha
 	return rb_text_memmem(lower_haystack, n, lower, len);
 }
 
+#ifdef __SSE2__
+/* The sixteen pairs of bytes v[k], w[k] (w is v one byte on) into the table: their
+ * indices made in registers, then sixteen plain stores. */
+static inline void pairs_mark16(unsigned char table[RB_PAIRS_BYTES], __m128i v, __m128i w)
+{
+	const __m128i low6 = _mm_set1_epi8(63), zero = _mm_setzero_si128();
+	__m128i a = _mm_and_si128(v, low6), b = _mm_and_si128(w, low6);
+	__m128i lo = _mm_or_si128(_mm_slli_epi16(_mm_unpacklo_epi8(a, zero), 6),
+				  _mm_unpacklo_epi8(b, zero));
+	__m128i hi = _mm_or_si128(_mm_slli_epi16(_mm_unpackhi_epi8(a, zero), 6),
+				  _mm_unpackhi_epi8(b, zero));
+	uint64_t q[4] = {(uint64_t)_mm_cvtsi128_si64(lo),
+			 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(lo, 8)),
+			 (uint64_t)_mm_cvtsi128_si64(hi),
+			 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(hi, 8))};
+	for (int k = 0; k < 4; k++) {
+		table[q[k] & 0xffff] = 1;
+		table[(q[k] >> 16) & 0xffff] = 1;
+		table[(q[k] >> 32) & 0xffff] = 1;
+		table[q[k] >> 48] = 1;
+	}
+}
+#endif
+
 void rb_pairs_of(unsigned char table[RB_PAIRS_BYTES], const char *text, size_t len)
 {
 	memset(table, 0, RB_PAIRS_BYTES);
@@ -262,24 +286,9 @@ void rb_pairs_of(unsigned char table[RB_PAIRS_BYTES], const char *text, size_t l
 #ifdef __SSE2__
 	/* The indices of sixteen pairs at a time, then sixteen plain stores: a store per
 	 * byte is all the scalar work left (a whole body is indexed per message). */
-	const __m128i low6 = _mm_set1_epi8(63), zero = _mm_setzero_si128();
 	for (; i + 17 <= len; i += 16) {
-		__m128i a = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(t + i)), low6);
-		__m128i b = _mm_and_si128(_mm_loadu_si128((const __m128i *)(const void *)(t + i + 1)), low6);
-		__m128i lo = _mm_or_si128(_mm_slli_epi16(_mm_unpacklo_epi8(a, zero), 6),
-					  _mm_unpacklo_epi8(b, zero));
-		__m128i hi = _mm_or_si128(_mm_slli_epi16(_mm_unpackhi_epi8(a, zero), 6),
-					  _mm_unpackhi_epi8(b, zero));
-		uint64_t q[4] = {(uint64_t)_mm_cvtsi128_si64(lo),
-				 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(lo, 8)),
-				 (uint64_t)_mm_cvtsi128_si64(hi),
-				 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(hi, 8))};
-		for (int k = 0; k < 4; k++) {
-			table[q[k] & 0xffff] = 1;
-			table[(q[k] >> 16) & 0xffff] = 1;
-			table[(q[k] >> 32) & 0xffff] = 1;
-			table[q[k] >> 48] = 1;
-		}
+		pairs_mark16(table, _mm_loadu_si128((const __m128i *)(const void *)(t + i)),
+			     _mm_loadu_si128((const __m128i *)(const void *)(t + i + 1)));
 	}
 #endif
 	for (; i + 1 < len; i++)
@@ -298,7 +307,6 @@ void rb_pairs_of_lowering(unsigned char table[RB_PAIRS_BYTES], char *lower, cons
 	size_t i = 0;
 #ifdef __SSE2__
 	/* As rb_pairs_of, on sixteen bytes lowercased in registers (and stored). */
-	const __m128i low6 = _mm_set1_epi8(63), zero = _mm_setzero_si128();
 	const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
 	const __m128i case_bit = _mm_set1_epi8(0x20);
 	for (; i + 17 <= len; i += 16) {
@@ -311,21 +319,7 @@ void rb_pairs_of_lowering(unsigned char table[RB_PAIRS_BYTES], char *lower, cons
 		v = _mm_or_si128(v, _mm_and_si128(vu, case_bit));
 		w = _mm_or_si128(w, _mm_and_si128(wu, case_bit));
 		_mm_storeu_si128((__m128i *)(void *)(lower + i), v);
-		__m128i a = _mm_and_si128(v, low6), b = _mm_and_si128(w, low6);
-		__m128i lo = _mm_or_si128(_mm_slli_epi16(_mm_unpacklo_epi8(a, zero), 6),
-					  _mm_unpacklo_epi8(b, zero));
-		__m128i hi = _mm_or_si128(_mm_slli_epi16(_mm_unpackhi_epi8(a, zero), 6),
-					  _mm_unpackhi_epi8(b, zero));
-		uint64_t q[4] = {(uint64_t)_mm_cvtsi128_si64(lo),
-				 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(lo, 8)),
-				 (uint64_t)_mm_cvtsi128_si64(hi),
-				 (uint64_t)_mm_cvtsi128_si64(_mm_srli_si128(hi, 8))};
-		for (int k = 0; k < 4; k++) {
-			table[q[k] & 0xffff] = 1;
-			table[(q[k] >> 16) & 0xffff] = 1;
-			table[(q[k] >> 32) & 0xffff] = 1;
-			table[q[k] >> 48] = 1;
-		}
+		pairs_mark16(table, v, w);
 	}
 #endif
 	for (; i < len; i++) {
