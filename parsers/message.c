@@ -150,7 +150,8 @@ enum rb_status rb_parser_parse_message(struct rb_parser *parser, const unsigned 
 	if (parser == NULL)
 		return rb_error_set(err, RB_ERR_USAGE, "rb_parser_parse_message: parser is NULL");
 	if (data == NULL && len > 0)
-		return rb_error_set(err, RB_ERR_USAGE, "rb_parse_message: data is NULL");
+		return rb_error_set(err, RB_ERR_USAGE,
+				    "rb_parse_message: data is NULL but len is %zu", len);
 	struct rb_limits limits;
 	rb_limits_resolve(limits_in, &limits);
 	struct rb_emitter em;

@@ -1213,9 +1213,9 @@ static bool may_nest_report(struct rb_arena *arena, const struct header_list *he
 			    const char *body, size_t body_len)
 {
 	struct content_type ct;
-	parse_content_type(arena, headers_find(arena, heads->items, heads->count, heads->names, "Content-Type",
-					       12),
-			   false, &ct);
+	const char *type =
+	    headers_find(arena, heads->items, heads->count, heads->names, "Content-Type", 12);
+	parse_content_type(arena, type, false, &ct);
 	switch (ct.kind) {
 	case KIND_DELIVERY_STATUS:
 	case KIND_FEEDBACK_REPORT:
@@ -1508,10 +1508,8 @@ static void body_index(const struct rb_mail *m)
 		return;
 	char *lower = rb_arena_alloc_unzeroed(mail->arena, mail->body_len + 1);
 	unsigned char *pairs = rb_arena_alloc_unzeroed(mail->arena, RB_PAIRS_BYTES);
-	if (lower == NULL || pairs == NULL) {
-		mail->body_lower = "";
-		return;
-	}
+	if (lower == NULL || pairs == NULL)
+		return; /* NULL both: the arena has failed */
 	rb_pairs_of_lowering(pairs, lower, mail->body, mail->body_len);
 	mail->body_lower = lower;
 	mail->body_pairs = pairs;

@@ -69,7 +69,9 @@ struct rb_mail {
 	const unsigned char *body_pairs;
 	const char *delivery_status;    /* message/delivery-status text (all such parts) */
 	const char *feedback_report;    /* message/feedback-report text */
-	const char *original;           /* returned message (message/rfc822, text/rfc822-headers) */
+	/* The returned message (message/rfc822, text/rfc822-headers): its header block only,
+	 * unless it was walked for a report part it may hold (then all of it). */
+	const char *original;
 	const struct rb_header *original_headers; /* headers of `original`, parsed */
 	size_t original_header_count;
 	uint64_t original_header_names;
@@ -92,14 +94,16 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 			     struct rb_error *err);
 
 /* The body, ASCII letters lowercased (body_len bytes), and its byte pairs (rb_pairs_of:
- * RB_PAIRS_BYTES). Made on first use; on out of memory the empty text and NULL. */
+ * RB_PAIRS_BYTES). Made on first use; both NULL on out of memory (the arena has then
+ * failed, and so will the parse). */
 const char *rb_mail_body_lower(const struct rb_mail *mail);
 const unsigned char *rb_mail_body_pairs(const struct rb_mail *mail);
 
 /*
  * Find a needle of any case in the readable body (NULL when absent): a pointer into
- * the lowercased body (rb_mail_body_lower). A needle whose leading byte pair never occurs in the body is rejected
- * at once, so the hundreds of phrase searches per message cost little.
+ * the lowercased body (rb_mail_body_lower). A needle whose leading byte pair never
+ * occurs in the body is rejected at once, so the hundreds of phrase searches per
+ * message cost little.
  */
 const char *rb_mail_body_find(const struct rb_mail *mail, const char *needle);
 /* The same for a prepared needle (core/needle.h): no lowering, its rarest pairs first. */

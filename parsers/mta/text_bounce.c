@@ -173,6 +173,10 @@ static void find_section(const struct prepared_format *p, const struct rb_mail *
 	const char *body = mail->body, *lower = rb_mail_body_lower(mail);
 	const unsigned char *pairs = rb_mail_body_pairs(mail);
 	size_t start = 0, end = mail->body_len;
+	if (lower == NULL) { /* out of memory: the parse fails, nothing to search */
+		*start_r = *end_r = body;
+		return;
+	}
 	for (size_t i = 0; i < p->start.count; i++) {
 		const char *s = rb_mail_body_find_needle(mail, &p->start.item[i]);
 		if (s != NULL) {
