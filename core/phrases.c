@@ -3,8 +3,9 @@
  *
  * The filter has 16,384 bits for a few hundred phrases: about one position in forty of
  * an English text passes it, and a pass costs a comparison of four bytes with the one
- * or two phrases of its hash (the rest of a phrase is compared only when those agree). The hash is Knuth's multiplicative one over the four bytes as a
- * little-endian word; any fixed mixing would do, the results do not depend on it.
+ * or two phrases of its hash (the rest of a phrase is compared only when those agree).
+ * The hash is Knuth's multiplicative one over the four bytes as a little-endian word;
+ * any fixed mixing would do, the results do not depend on it.
  *
  * Limits: RB_PHRASES_MAX phrases of at most 65,535 bytes each (checked when built).
  */
