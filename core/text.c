@@ -167,6 +167,39 @@ __attribute__((target("avx2"))) static const char *memmem_avx2(const char *h, si
 	*stopped_r = i;
 	return NULL;
 }
+
+static inline bool memmem_avx512_usable(void)
+{
+	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+}
+
+/* The same, 64 positions at a time where the CPU has AVX-512 (BW): the whole body of
+ * a message is searched for a phrase many times per message. */
+__attribute__((target("avx512f,avx512bw"))) static const char *
+memmem_avx512(const char *h, size_t n, const char *needle, size_t m, size_t *budget,
+	      size_t *stopped_r)
+{
+	const __m512i first = _mm512_set1_epi8(needle[0]);
+	const __m512i last = _mm512_set1_epi8(needle[m - 1]);
+	size_t i = 0;
+	for (; i + m - 1 + 64 <= n; i += 64) {
+		__m512i a = _mm512_loadu_si512((const void *)(h + i));
+		__m512i b = _mm512_loadu_si512((const void *)(h + i + m - 1));
+		uint64_t hits = _mm512_cmpeq_epi8_mask(a, first) & _mm512_cmpeq_epi8_mask(b, last);
+		while (hits != 0) {
+			unsigned at = (unsigned)__builtin_ctzll(hits);
+			if (needle_at(h + i + at, needle, m))
+				return h + i + at;
+			if (--*budget == 0) {
+				*stopped_r = i + at + 1;
+				return NULL;
+			}
+			hits &= hits - 1;
+		}
+	}
+	*stopped_r = i;
+	return NULL;
+}
 #endif
 
 const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m)
@@ -182,8 +215,17 @@ const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m
 	size_t budget = n / 8 + 64;
 	size_t i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-	if (n >= m - 1 + 32 && __builtin_cpu_supports("avx2")) {
-		const char *found = memmem_avx2(h, n, needle, m, &budget, &i);
+	if (n >= m - 1 + 64 && memmem_avx512_usable()) {
+		const char *found = memmem_avx512(h, n, needle, m, &budget, &i);
+		if (found != NULL)
+			return found;
+		if (budget == 0)
+			return memmem(h + i, n - i, needle, m);
+	}
+	if (n - i >= m - 1 + 32 && __builtin_cpu_supports("avx2")) {
+		size_t from = i, rest = 0;
+		const char *found = memmem_avx2(h + from, n - from, needle, m, &budget, &rest);
+		i = from + rest;
 		if (found != NULL)
 			return found;
 		if (budget == 0)

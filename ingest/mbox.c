@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -199,6 +200,26 @@ static bool is_escaped_from(const char *line, size_t n)
 }
 
 /*
+ * The first read block. A block of whole huge pages is asked for as such: reading
+ * into it then takes one page fault where 4 KiB pages took 512, a tenth of the time
+ * the kernel spent copying the mailbox in. Anything else is plain malloc; either is
+ * released with free().
+ */
+static char *block_alloc(size_t n)
+{
+#if defined(MADV_HUGEPAGE)
+	const size_t huge = (size_t)2 << 20;
+	if (n % huge == 0) {
+		char *p = aligned_alloc(huge, n);
+		if (p != NULL)
+			(void)madvise(p, n, MADV_HUGEPAGE); /* a hint: refused, pages stay small */
+		return p;
+	}
+#endif
+	return malloc(n);
+}
+
+/*
  * The next line, newline included, into line_r and len_r; false at the end. Lines
  * are read in large blocks (getline per line cost more than the parsing of some
  * messages); a line longer than the block grows it.
@@ -233,7 +254,7 @@ static bool next_line(struct line_reader *r, const char **line_r, size_t *len_r,
 		}
 		if (r->end == r->cap) {
 			size_t nc = r->cap ? r->cap * 2 : r->block;
-			char *nb = realloc(r->buf, nc);
+			char *nb = r->cap ? realloc(r->buf, nc) : block_alloc(nc);
 			if (nb == NULL) {
 				*nomem_r = true;
 				return false;

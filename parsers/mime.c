@@ -810,9 +810,17 @@ static char *decode_rfc2231(struct rb_arena *arena, const char *v, bool has_char
 }
 
 /* Is [p, end) name, ASCII case-insensitively? */
+/* Is [p, end) the parameter name name (lowercase, n bytes), in any case? */
 static bool param_name_is(const char *p, const char *end, const char *name, size_t n)
 {
-	return (size_t)(end - p) == n && g_ascii_strncasecmp(p, name, n) == 0;
+	if ((size_t)(end - p) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if ((c >= 'A' && c <= 'Z' ? (char)(c + ('a' - 'A')) : c) != name[i])
+			return false;
+	}
+	return true;
 }
 
 static bool is_trim_space(char c)
@@ -1193,6 +1201,7 @@ static bool has_boundary_line(const char *body, const char *end, const char *bou
 }
 
 static void walk_parsed_entity(struct mime_walk *w, const struct header_list *headers,
+			       const struct content_type *type,
 			       const char *body, const char *end, unsigned depth, bool attached,
 			       const char *default_type);
 
@@ -1248,18 +1257,22 @@ static void walk_entity(struct mime_walk *w, const char *start, const char *end,
 	}
 	struct header_list headers = {0};
 	const char *body = parse_headers(w->arena, start, end, &headers, false);
-	walk_parsed_entity(w, &headers, body, end, depth, attached, default_type);
+	walk_parsed_entity(w, &headers, NULL, body, end, depth, attached, default_type);
 }
 
-/* An entity whose header block is already parsed (the top level's is, once). */
+/* An entity whose header block is already parsed (the top level's is, once), and
+ * its Content-Type too when type is not NULL. */
 static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl,
-			       const char *body, const char *end, unsigned depth, bool attached,
+			       const struct content_type *type, const char *body, const char *end, unsigned depth, bool attached,
 			       const char *default_type)
 {
 	struct rb_arena *arena = w->arena;
 	const struct header_list headers = *hl;
 	struct content_type ct, disp;
-	parse_content_type(arena, header_find(arena, &headers, "Content-Type"), false, &ct);
+	if (type != NULL)
+		ct = *type;
+	else
+		parse_content_type(arena, header_find(arena, &headers, "Content-Type"), false, &ct);
 	parse_content_type(arena, header_find(arena, &headers, "Content-Disposition"), true, &disp);
 	if (*ct.type == '\0') {
 		ct.type = default_type;
@@ -1324,7 +1337,7 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 			const char *obody = parse_headers(arena, w->original, oend,
 							  &w->original_headers, true);
 			w->original_parsed = true;
-			walk_parsed_entity(w, &w->original_headers, obody, oend, depth + 1, true,
+			walk_parsed_entity(w, &w->original_headers, NULL, obody, oend, depth + 1, true,
 					   "text/plain");
 			return;
 		}
@@ -1462,7 +1475,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 
 	/* The top-level entity through the same path as every part. */
 	struct mime_walk w = {.arena = arena, .limits = limits};
-	walk_parsed_entity(&w, &headers, body, end, 0, false, "text/plain");
+	walk_parsed_entity(&w, &headers, &ct, body, end, 0, false, "text/plain");
 	mail->parts = w.parts;
 	mail->part_count = w.part_count;
 	if (w.body.len > 0) {
