@@ -301,8 +301,14 @@ const char *rb_text_find_lower_n(const char *lower_haystack, size_t n, const cha
  * indices made in registers, then sixteen plain stores. */
 static inline void pairs_mark16(unsigned char table[RB_PAIRS_BYTES], __m128i v, __m128i w)
 {
-	const __m128i low6 = _mm_set1_epi8(63), zero = _mm_setzero_si128();
-	__m128i a = _mm_and_si128(v, low6), b = _mm_and_si128(w, low6);
+	/* rb_pairs_cut in registers: low six bits for 'a' to 'z', low five for the rest. */
+	const __m128i before_a = _mm_set1_epi8('a' - 1), after_z = _mm_set1_epi8('z' + 1);
+	const __m128i low5 = _mm_set1_epi8(31), bit5 = _mm_set1_epi8(32);
+	const __m128i zero = _mm_setzero_si128();
+	__m128i va = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmplt_epi8(v, after_z));
+	__m128i wa = _mm_and_si128(_mm_cmpgt_epi8(w, before_a), _mm_cmplt_epi8(w, after_z));
+	__m128i a = _mm_or_si128(_mm_and_si128(v, low5), _mm_and_si128(va, bit5));
+	__m128i b = _mm_or_si128(_mm_and_si128(w, low5), _mm_and_si128(wa, bit5));
 	__m128i lo = _mm_or_si128(_mm_slli_epi16(_mm_unpacklo_epi8(a, zero), 6),
 				  _mm_unpacklo_epi8(b, zero));
 	__m128i hi = _mm_or_si128(_mm_slli_epi16(_mm_unpackhi_epi8(a, zero), 6),

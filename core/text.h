@@ -76,8 +76,8 @@ bool rb_text_is_local_char(unsigned char c);
 bool rb_text_is_domain_char(unsigned char c);
 
 /*
- * The byte pairs that occur in a text, each byte cut to its low six bits (a table of
- * 4,096 bytes, one per cut pair, nonzero when it occurs). A needle one of whose cut
+ * The byte pairs that occur in a text, each byte cut to six bits (rb_pairs_cut; a
+ * table of 4,096 bytes, one per cut pair, nonzero when it occurs). A needle one of whose cut
  * pairs is missing cannot occur: most of the phrases searched per message are
  * dismissed by a few lookups, before any substring search. Cutting keeps the table
  * small enough to clear per message and to stay in the first-level cache; pairs that
@@ -89,10 +89,17 @@ void rb_pairs_of(unsigned char table[RB_PAIRS_BYTES], const char *text, size_t l
  * that lowercased text into table (one pass where rb_text_lower and rb_pairs_of take two). */
 void rb_pairs_of_lowering(unsigned char table[RB_PAIRS_BYTES], char *lower, const char *text,
 			  size_t len);
+/* A byte's six bits in a pair's index: a lowercase letter keeps its low six (33 to
+ * 58), any other byte its low five (0 to 31), so that no letter shares a cut with a
+ * digit or punctuation (by their low six bits, '.' was 'n' and "5." was "un"). */
+static inline unsigned rb_pairs_cut(unsigned char c)
+{
+	return (unsigned)c - 'a' < 26u ? (unsigned)(c & 63) : (unsigned)(c & 31);
+}
 /* Where rb_pairs_of records the pair (a, b). */
 static inline unsigned rb_pairs_index(unsigned char a, unsigned char b)
 {
-	return (unsigned)(a & 63) << 6 | (b & 63);
+	return rb_pairs_cut(a) << 6 | rb_pairs_cut(b);
 }
 /*
  * May needle (compared ASCII-lowercased when fold is set) occur in the text? Inline:
