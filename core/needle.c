@@ -78,6 +78,22 @@ bool rb_needle_init(struct rb_needle *n, const char *phrase)
 	}
 	memcpy(n->pair, pair, count * sizeof(pair[0]));
 	n->pairs = count;
+	/* The search's two anchors: the rarest byte, then the rarest at another offset
+	 * (first ones win ties); a search tests whole only where both agree. */
+	if (len >= 2) {
+		size_t best = 0;
+		for (size_t i = 1; i < len; i++)
+			if (char_weight((unsigned char)n->lower[i]) <
+			    char_weight((unsigned char)n->lower[best]))
+				best = i;
+		size_t second = best == 0 ? 1 : 0;
+		for (size_t i = 0; i < len; i++)
+			if (i != best && char_weight((unsigned char)n->lower[i]) <
+					     char_weight((unsigned char)n->lower[second]))
+				second = i;
+		n->anchor[0] = best < second ? best : second;
+		n->anchor[1] = best < second ? second : best;
+	}
 	return true;
 }
 
@@ -90,5 +106,8 @@ void rb_needle_release(struct rb_needle *n, const char *phrase)
 
 const char *rb_needle_find(const struct rb_needle *n, const char *lower_text, size_t len)
 {
-	return rb_text_memmem(lower_text, len, n->lower, n->len);
+	if (n->len < 2)
+		return rb_text_memmem(lower_text, len, n->lower, n->len);
+	return rb_text_memmem_anchored(lower_text, len, n->lower, n->len, n->anchor[0],
+				       n->anchor[1]);
 }

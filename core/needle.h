@@ -26,6 +26,7 @@ struct rb_needle {
 	size_t len;
 	unsigned pairs;
 	uint16_t pair[RB_NEEDLE_PAIRS]; /* rb_pairs_index of distinct pairs, rarest first */
+	size_t anchor[2]; /* offsets of two of its rarest bytes, ascending (len >= 2) */
 };
 
 /*

@@ -128,29 +128,34 @@ const char *rb_text_find_ci_n(const char *haystack, size_t n, const char *needle
 	return find_folded(haystack, strnlen(haystack, n), needle, nlen);
 }
 
-/* A whole comparison at a candidate: first and last bytes already match. */
+/*
+ * The search: candidates are the positions whose bytes at two anchor offsets of the
+ * needle, a0 < a1 < m, are the needle's there (its first and last, or two of its rarest
+ * bytes when the caller knows them: rb_needle), tested many positions at a time; each
+ * candidate is then compared whole. A budget of failed comparisons bounds the work on
+ * a hostile text (every position a candidate): past it, the C library's memmem, which
+ * is linear, finishes the search.
+ */
 static inline bool needle_at(const char *at, const char *needle, size_t m)
 {
-	return memcmp(at + 1, needle + 1, m - 2) == 0;
+	return memcmp(at, needle, m) == 0;
 }
 
-/*
- * The candidates of 32 positions at a time (AVX2, when the CPU has it). Returns the
- * match, NULL when there is none, or sets *stopped_r to where a fallback must go on
- * (the budget ran out, or fewer than 32 positions are left).
- */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-__attribute__((target("avx2"))) static const char *memmem_avx2(const char *h, size_t n,
-							     const char *needle, size_t m,
-							     size_t *budget, size_t *stopped_r)
+/* 32 positions at a time (AVX2). Returns the match, NULL when there is none, or sets
+ * *stopped_r to where a fallback must go on (the budget ran out, or fewer than 32
+ * positions are left). */
+__attribute__((target("avx2"))) static const char *
+memmem_avx2(const char *h, size_t n, const char *needle, size_t m, size_t a0, size_t a1,
+	    size_t *budget, size_t *stopped_r)
 {
-	const __m256i first = _mm256_set1_epi8(needle[0]);
-	const __m256i last = _mm256_set1_epi8(needle[m - 1]);
-	size_t i = 0;
+	const __m256i first = _mm256_set1_epi8(needle[a0]);
+	const __m256i last = _mm256_set1_epi8(needle[a1]);
+	size_t i = *stopped_r;
 	for (; i + m - 1 + 32 <= n; i += 32) {
-		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(h + i));
-		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + m - 1));
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + a0));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + a1));
 		unsigned hits = (unsigned)_mm256_movemask_epi8(
 		    _mm256_and_si256(_mm256_cmpeq_epi8(a, first), _mm256_cmpeq_epi8(b, last)));
 		while (hits != 0) {
@@ -176,15 +181,15 @@ static inline bool memmem_avx512_usable(void)
 /* The same, 64 positions at a time where the CPU has AVX-512 (BW): the whole body of
  * a message is searched for a phrase many times per message. */
 __attribute__((target("avx512f,avx512bw"))) static const char *
-memmem_avx512(const char *h, size_t n, const char *needle, size_t m, size_t *budget,
-	      size_t *stopped_r)
+memmem_avx512(const char *h, size_t n, const char *needle, size_t m, size_t a0, size_t a1,
+	      size_t *budget, size_t *stopped_r)
 {
-	const __m512i first = _mm512_set1_epi8(needle[0]);
-	const __m512i last = _mm512_set1_epi8(needle[m - 1]);
-	size_t i = 0;
+	const __m512i first = _mm512_set1_epi8(needle[a0]);
+	const __m512i last = _mm512_set1_epi8(needle[a1]);
+	size_t i = *stopped_r;
 	for (; i + m - 1 + 64 <= n; i += 64) {
-		__m512i a = _mm512_loadu_si512((const void *)(h + i));
-		__m512i b = _mm512_loadu_si512((const void *)(h + i + m - 1));
+		__m512i a = _mm512_loadu_si512((const void *)(h + i + a0));
+		__m512i b = _mm512_loadu_si512((const void *)(h + i + a1));
 		uint64_t hits = _mm512_cmpeq_epi8_mask(a, first) & _mm512_cmpeq_epi8_mask(b, last);
 		while (hits != 0) {
 			unsigned at = (unsigned)__builtin_ctzll(hits);
@@ -202,41 +207,31 @@ memmem_avx512(const char *h, size_t n, const char *needle, size_t m, size_t *bud
 }
 #endif
 
-const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m)
+const char *rb_text_memmem_anchored(const char *h, size_t n, const char *needle, size_t m,
+				    size_t a0, size_t a1)
 {
-	if (m == 0)
-		return h;
 	if (m > n)
 		return NULL;
-	if (m == 1)
-		return memchr(h, needle[0], n);
 #ifdef __SSE2__
 	/* Failed whole comparisons allowed before the linear fallback takes over. */
 	size_t budget = n / 8 + 64;
 	size_t i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-	if (n >= m - 1 + 64 && memmem_avx512_usable()) {
-		const char *found = memmem_avx512(h, n, needle, m, &budget, &i);
-		if (found != NULL)
-			return found;
-		if (budget == 0)
-			return memmem(h + i, n - i, needle, m);
-	}
-	if (n - i >= m - 1 + 32 && __builtin_cpu_supports("avx2")) {
-		size_t from = i, rest = 0;
-		const char *found = memmem_avx2(h + from, n - from, needle, m, &budget, &rest);
-		i = from + rest;
-		if (found != NULL)
-			return found;
-		if (budget == 0)
-			return memmem(h + i, n - i, needle, m);
-	}
+	const char *found = NULL;
+	if (n >= m - 1 + 64 && memmem_avx512_usable())
+		found = memmem_avx512(h, n, needle, m, a0, a1, &budget, &i);
+	if (found == NULL && budget > 0 && n - i >= m - 1 + 32 && __builtin_cpu_supports("avx2"))
+		found = memmem_avx2(h, n, needle, m, a0, a1, &budget, &i);
+	if (found != NULL)
+		return found;
+	if (budget == 0)
+		return memmem(h + i, n - i, needle, m);
 #endif
-	const __m128i first = _mm_set1_epi8(needle[0]);
-	const __m128i last = _mm_set1_epi8(needle[m - 1]);
+	const __m128i first = _mm_set1_epi8(needle[a0]);
+	const __m128i last = _mm_set1_epi8(needle[a1]);
 	for (; i + m - 1 + 16 <= n; i += 16) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + m - 1));
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i + a0));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + a1));
 		unsigned hits = (unsigned)_mm_movemask_epi8(
 		    _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
 		while (hits != 0) {
@@ -253,12 +248,25 @@ const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m
 	/* The last positions, fewer than sixteen: one by one (the C library's memmem
 	 * would prepare a table for them). */
 	for (; i + m <= n; i++)
-		if (h[i] == needle[0] && h[i + m - 1] == needle[m - 1] && needle_at(h + i, needle, m))
+		if (h[i + a0] == needle[a0] && h[i + a1] == needle[a1] && needle_at(h + i, needle, m))
 			return h + i;
 	return NULL;
 #else
+	(void)a0;
+	(void)a1;
 	return memmem(h, n, needle, m);
 #endif
+}
+
+const char *rb_text_memmem(const char *h, size_t n, const char *needle, size_t m)
+{
+	if (m == 0)
+		return h;
+	if (m > n)
+		return NULL;
+	if (m == 1)
+		return memchr(h, needle[0], n);
+	return rb_text_memmem_anchored(h, n, needle, m, 0, m - 1);
 }
 
 /* The needle ASCII-lowercased into out; its length, or SIZE_MAX when it does not fit. */

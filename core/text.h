@@ -36,6 +36,10 @@ bool rb_text_starts_with_ci(const char *s, const char *prefix);
  * the C library's memmem, whose two-way search is linear whatever the input.
  */
 const char *rb_text_memmem(const char *haystack, size_t n, const char *needle, size_t m);
+/* The same for a needle of m >= 2 bytes whose bytes at offsets a0 < a1 < m are the
+ * rarest (the candidates tested whole are the positions where those two agree). */
+const char *rb_text_memmem_anchored(const char *haystack, size_t n, const char *needle, size_t m,
+				    size_t a0, size_t a1);
 
 /*
  * Search an already (ASCII-)lowercased haystack for a needle of any case: one

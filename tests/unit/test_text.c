@@ -259,7 +259,8 @@ static void test_find_ci_random(void)
 
 /*
  * rb_text_memmem against the C library's memmem: random texts over two letters (so
- * first and last bytes match often), needles of 1 to 40 bytes, every alignment; then
+ * first and last bytes match often), needles of 1 to 40 bytes, every alignment, with
+ * the first and last bytes or two others as the anchors; then
  * a hostile text where every position is a candidate, which must still be found right
  * (and is bounded by the fallback, not checked here for time).
  */
@@ -275,6 +276,13 @@ static void test_memmem_random(void)
 		size_t m = 1 + (seed >> 8) % (sizeof(needle) - 1);
 		random_bytes(&seed, "baaaa", 5, needle, m);
 		CHECK(rb_text_memmem(hay, n, needle, m) == memmem(hay, n, needle, m));
+		if (m >= 2) { /* any two anchors give the same answer */
+			seed = seed * 1103515245u + 12345u;
+			size_t a0 = (seed >> 8) % (m - 1);
+			size_t a1 = a0 + 1 + (seed >> 20) % (m - 1 - a0);
+			CHECK(rb_text_memmem_anchored(hay, n, needle, m, a0, a1) ==
+			      memmem(hay, n, needle, m));
+		}
 	}
 	static char hostile[1 << 20];
 	memset(hostile, 'a', sizeof(hostile));
