@@ -141,6 +141,26 @@ static inline bool needle_at(const char *at, const char *needle, size_t m)
 	return memcmp(at, needle, m) == 0;
 }
 
+/* The candidates of a block at h + i (bit k set: position i + k), in order: the first
+ * that is the needle, or NULL; when the budget runs out first, *stopped_r is where the
+ * fallback goes on (and the budget is 0). */
+static inline const char *first_candidate(uint64_t hits, const char *h, size_t i,
+					  const char *needle, size_t m, size_t *budget,
+					  size_t *stopped_r)
+{
+	while (hits != 0) {
+		unsigned at = (unsigned)__builtin_ctzll(hits);
+		if (needle_at(h + i + at, needle, m))
+			return h + i + at;
+		if (--*budget == 0) {
+			*stopped_r = i + at + 1;
+			return NULL;
+		}
+		hits &= hits - 1;
+	}
+	return NULL;
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 /* 32 positions at a time (AVX2). Returns the match, NULL when there is none, or sets
@@ -158,15 +178,10 @@ memmem_avx2(const char *h, size_t n, const char *needle, size_t m, size_t a0, si
 		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + a1));
 		unsigned hits = (unsigned)_mm256_movemask_epi8(
 		    _mm256_and_si256(_mm256_cmpeq_epi8(a, first), _mm256_cmpeq_epi8(b, last)));
-		while (hits != 0) {
-			unsigned at = (unsigned)__builtin_ctz(hits);
-			if (needle_at(h + i + at, needle, m))
-				return h + i + at;
-			if (--*budget == 0) {
-				*stopped_r = i + at + 1;
-				return NULL;
-			}
-			hits &= hits - 1;
+		if (hits != 0) {
+			const char *found = first_candidate(hits, h, i, needle, m, budget, stopped_r);
+			if (found != NULL || *budget == 0)
+				return found;
 		}
 	}
 	*stopped_r = i;
@@ -191,15 +206,10 @@ memmem_avx512(const char *h, size_t n, const char *needle, size_t m, size_t a0, 
 		__m512i a = _mm512_loadu_si512((const void *)(h + i + a0));
 		__m512i b = _mm512_loadu_si512((const void *)(h + i + a1));
 		uint64_t hits = _mm512_cmpeq_epi8_mask(a, first) & _mm512_cmpeq_epi8_mask(b, last);
-		while (hits != 0) {
-			unsigned at = (unsigned)__builtin_ctzll(hits);
-			if (needle_at(h + i + at, needle, m))
-				return h + i + at;
-			if (--*budget == 0) {
-				*stopped_r = i + at + 1;
-				return NULL;
-			}
-			hits &= hits - 1;
+		if (hits != 0) {
+			const char *found = first_candidate(hits, h, i, needle, m, budget, stopped_r);
+			if (found != NULL || *budget == 0)
+				return found;
 		}
 	}
 	*stopped_r = i;
@@ -234,15 +244,13 @@ const char *rb_text_memmem_anchored(const char *h, size_t n, const char *needle,
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + a1));
 		unsigned hits = (unsigned)_mm_movemask_epi8(
 		    _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
-		while (hits != 0) {
-			unsigned at = (unsigned)__builtin_ctz(hits);
-			if (needle_at(h + i + at, needle, m))
-				return h + i + at;
-			if (--budget == 0) {
-				size_t from = i + at + 1;
+		if (hits != 0) {
+			size_t from = 0;
+			const char *found = first_candidate(hits, h, i, needle, m, &budget, &from);
+			if (found != NULL)
+				return found;
+			if (budget == 0)
 				return memmem(h + from, n - from, needle, m);
-			}
-			hits &= hits - 1;
 		}
 	}
 	/* The last positions, fewer than sixteen: one by one (the C library's memmem
