@@ -809,7 +809,6 @@ static char *decode_rfc2231(struct rb_arena *arena, const char *v, bool has_char
 	return out;
 }
 
-/* Is [p, end) name, ASCII case-insensitively? */
 /* Is [p, end) the parameter name name (lowercase, n bytes), in any case? */
 static bool param_name_is(const char *p, const char *end, const char *name, size_t n)
 {
@@ -1263,8 +1262,8 @@ static void walk_entity(struct mime_walk *w, const char *start, const char *end,
 /* An entity whose header block is already parsed (the top level's is, once), and
  * its Content-Type too when type is not NULL. */
 static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl,
-			       const struct content_type *type, const char *body, const char *end, unsigned depth, bool attached,
-			       const char *default_type)
+			       const struct content_type *type, const char *body, const char *end,
+			       unsigned depth, bool attached, const char *default_type)
 {
 	struct rb_arena *arena = w->arena;
 	const struct header_list headers = *hl;
@@ -1337,8 +1336,8 @@ static void walk_parsed_entity(struct mime_walk *w, const struct header_list *hl
 			const char *obody = parse_headers(arena, w->original, oend,
 							  &w->original_headers, true);
 			w->original_parsed = true;
-			walk_parsed_entity(w, &w->original_headers, NULL, obody, oend, depth + 1, true,
-					   "text/plain");
+			walk_parsed_entity(w, &w->original_headers, NULL, obody, oend, depth + 1,
+					   true, "text/plain");
 			return;
 		}
 		if (may_hold_report_part(inner, inner_len))
