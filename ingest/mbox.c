@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#ifdef __SSE2__
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -269,26 +271,75 @@ static bool next_line(struct line_reader *r, const char **line_r, size_t *len_r,
 	}
 }
 
-/* Can a line starting with this byte be a separator or an escaped "From "? */
-static bool may_matter(char c)
+/* Can the line at p (end: the end of what was read) be a separator or an escaped
+ * "From " line? A line too short to tell yet may be. */
+static bool may_matter(const char *p, const char *end)
 {
-	return c == 'F' || c == '>';
+	if (*p == '>')
+		return true;
+	return *p == 'F' && (end - p < 5 || memcmp(p, "From ", 5) == 0);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MBOX_AVX2 1
 /*
- * Move r->start over the whole lines ahead that start with neither 'F' nor '>': they
- * can be neither a separator nor an escaped line, so they only lengthen the pending
+ * Is there an i from *at on where buf[i] is '\n' and the line after it starts with
+ * "From " or '>'? Thirty-two positions at a time, as long as the six bytes a test
+ * reads lie before end: true with the first such i in *at; false with *at where the
+ * caller goes on byte by byte.
+ */
+__attribute__((target("avx2"))) static bool find_line_that_matters_avx2(const char *buf,
+								       size_t end, size_t *at)
+{
+	const __m256i nl = _mm256_set1_epi8('\n'), gt = _mm256_set1_epi8('>');
+	const __m256i f = _mm256_set1_epi8('F'), r = _mm256_set1_epi8('r');
+	const __m256i o = _mm256_set1_epi8('o'), m = _mm256_set1_epi8('m');
+	const __m256i sp = _mm256_set1_epi8(' ');
+#define AT(k) _mm256_loadu_si256((const __m256i *)(const void *)(buf + i + (k)))
+	size_t i = *at;
+	for (; i + 37 <= end; i += 32) {
+		__m256i b1 = AT(1);
+		__m256i from_line = _mm256_and_si256(
+		    _mm256_and_si256(_mm256_cmpeq_epi8(b1, f), _mm256_cmpeq_epi8(AT(2), r)),
+		    _mm256_and_si256(_mm256_and_si256(_mm256_cmpeq_epi8(AT(3), o),
+						      _mm256_cmpeq_epi8(AT(4), m)),
+				     _mm256_cmpeq_epi8(AT(5), sp)));
+		__m256i next = _mm256_or_si256(from_line, _mm256_cmpeq_epi8(b1, gt));
+		unsigned hits = (unsigned)_mm256_movemask_epi8(
+		    _mm256_and_si256(_mm256_cmpeq_epi8(AT(0), nl), next));
+		if (hits != 0) {
+			*at = i + (size_t)__builtin_ctz(hits);
+			return true;
+		}
+	}
+#undef AT
+	*at = i;
+	return false;
+}
+#endif
+
+/*
+ * Move r->start over the whole lines ahead that can be neither a separator ("From ")
+ * nor an escaped line (">From ", ">>From ", ...): they only lengthen the pending
  * message, and looking at them one by one (a memchr each) cost more than splitting
- * needs. Such line starts are found sixteen bytes at a time. A line cut off by the
- * end of the block is left for next_line, which reads on.
+ * needs. The lines after which such a line starts are found many bytes at a time
+ * (thirty-two with AVX2, sixteen with SSE2): a newline, then "From " or '>'. A
+ * header "From:" or "Final-Recipient:" does not stop the search. A line cut off by
+ * the end of the block is left for next_line, which reads on.
  */
 static void skip_plain_lines(struct line_reader *r)
 {
 	const char *buf = r->buf;
 	size_t i = r->start, end = r->end;
-	if (i >= end || may_matter(buf[i]))
+	if (i >= end || may_matter(buf + i, buf + end))
 		return;
-	/* Find a '\n' at i whose next byte matters; i + 1 < end. */
+	/* Find a '\n' at i whose next line matters; i + 1 < end. */
+#ifdef MBOX_AVX2
+	if (__builtin_cpu_supports("avx2") && find_line_that_matters_avx2(buf, end, &i)) {
+		r->start = i + 1;
+		return;
+	}
+#endif
 #ifdef __SSE2__
 	const __m128i nl = _mm_set1_epi8('\n'), f = _mm_set1_epi8('F'), gt = _mm_set1_epi8('>');
 	for (; i + 17 <= end; i += 16) {
@@ -296,14 +347,19 @@ static void skip_plain_lines(struct line_reader *r)
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(buf + i + 1));
 		__m128i next = _mm_or_si128(_mm_cmpeq_epi8(b, f), _mm_cmpeq_epi8(b, gt));
 		unsigned hits = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, nl), next));
-		if (hits != 0) {
-			r->start = i + (size_t)__builtin_ctz(hits) + 1;
-			return;
+		/* 'F' or '>' after a newline: the whole test decides, in order. */
+		while (hits != 0) {
+			size_t at = i + (size_t)__builtin_ctz(hits);
+			if (may_matter(buf + at + 1, buf + end)) {
+				r->start = at + 1;
+				return;
+			}
+			hits &= hits - 1;
 		}
 	}
 #endif
 	for (; i + 1 < end; i++) {
-		if (buf[i] == '\n' && may_matter(buf[i + 1])) {
+		if (buf[i] == '\n' && may_matter(buf + i + 1, buf + end)) {
 			r->start = i + 1;
 			return;
 		}

@@ -76,14 +76,19 @@ static enum rb_status on_digest(void *ctx, const unsigned char *data, size_t len
 }
 
 /* Random mboxes (separators, escaped and unescaped "From " lines, "From " inside
- * lines, lines longer than the reader's 1 MiB block, messages across its blocks, no
- * final newline) split as the line-by-line rules say. */
+ * lines, lines that start like a separator, lines longer than the reader's 1 MiB
+ * block, messages across its blocks, no final newline) split as the line-by-line
+ * rules say. */
 static void test_mbox_rules(const char *dir)
 {
 	static const char *const lines[] = {
 	    "From a@example.com Mon Jan  1 00:00:00 2024\n", ">From the start\n",
 	    ">>>From deep\n", "x From inside\n", "From\n", "From \n", "Subject: s\n", "\n",
-	    "> quoted\n", "body text From here From there\n", ">x>From no\n", "FROM loud\n"};
+	    "> quoted\n", "body text From here From there\n", ">x>From no\n", "FROM loud\n",
+	    /* lines that start as a separator does but are none: the reader's fast scan
+	     * must pass over them, and stop at the real ones */
+	    "From: a@example.com\n", "Final-Recipient: rfc822; a@b\n", "Fro\n", "FromX y\n",
+	    "F\n", ">\n"};
 	char path[512];
 	snprintf(path, sizeof(path), "%s/random-mbox", dir);
 	uint32_t seed = 4155;
