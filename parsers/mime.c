@@ -492,6 +492,19 @@ static inline uint64_t header_name_bit(const char *name, size_t len)
 }
 
 /*
+ * A header name's length, first and last bytes, case folded: compared before the
+ * name itself, whose bytes lie in the message (out of the cache, often) and whose
+ * length alone tells few apart (Received, Reply-To, Subject, Sender...).
+ */
+static inline uint32_t header_name_key(const char *name, size_t len)
+{
+	if (len == 0)
+		return 0;
+	return (uint32_t)(len & 0xffff) | ((unsigned char)name[0] | 0x20u) << 16 |
+	       ((unsigned char)name[len - 1] | 0x20u) << 24;
+}
+
+/*
  * The value of h, decoded on first use and kept (see struct rb_header). The raw bytes
  * live in the same arena as the header, so they outlive it.
  */
@@ -676,6 +689,7 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		struct rb_header *h = &out->items[out->count++];
 		h->name_len = (size_t)(name_end - p);
 		h->name = p; /* read through name_len: no copy */
+		h->name_key = header_name_key(p, h->name_len);
 		h->value = NULL; /* decoded when first looked up: header_value() */
 		h->raw = value;
 		h->raw_len = (size_t)(value_end - value);
@@ -708,8 +722,10 @@ static const char *headers_find(struct rb_arena *arena, const struct rb_header *
 {
 	if ((names & header_name_bit(name, len)) == 0)
 		return NULL;
+	uint32_t key = header_name_key(name, len);
 	for (size_t i = 0; i < count; i++)
-		if (items[i].name_len == len && ascii_equal_ci(items[i].name, name, len))
+		if (items[i].name_key == key && items[i].name_len == len &&
+		    ascii_equal_ci(items[i].name, name, len))
 			return header_value(arena, (struct rb_header *)&items[i]);
 	return NULL;
 }
@@ -721,7 +737,8 @@ const char *rb_header_value(struct rb_arena *arena, const struct rb_header *h)
 
 bool rb_header_is_n(const struct rb_header *h, const char *name, size_t len)
 {
-	return h->name_len == len && ascii_equal_ci(h->name, name, len);
+	return h->name_key == header_name_key(name, len) && h->name_len == len &&
+	       ascii_equal_ci(h->name, name, len);
 }
 
 static inline const char *header_find(struct rb_arena *arena, const struct header_list *h,

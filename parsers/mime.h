@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -34,6 +35,7 @@ struct rb_header {
 	const char *raw;  /* the value as written (folded), raw_len bytes */
 	size_t raw_len;
 	bool raw_decode;  /* RFC 2047 words and charsets are decoded */
+	uint32_t name_key; /* header_name_key of the name: most names sought are told apart by it */
 };
 
 struct rb_part {
