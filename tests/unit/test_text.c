@@ -244,7 +244,7 @@ static void test_find_ci_random(void)
 {
 	static const char alphabet[] = "aAbBzZ@[`{\x80\xc1 ";
 	uint32_t seed = 4242;
-	char hay[80], needle[13];
+	char hay[160], needle[13]; /* up to three blocks of the 64-byte search */
 	for (int round = 0; round < 50000; round++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 8) % sizeof(hay);
