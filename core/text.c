@@ -532,35 +532,38 @@ char *rb_text_squeeze(struct rb_arena *arena, const char *s)
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /*
- * rb_text_squeezen's work for a value of at most 64 bytes whose only white space is
- * single spaces between words (and any before or after them): the words and the spaces
- * between them copied to out in one masked load and store, their length in *len_r.
- * false when there is more to do (a tab, a newline, another control byte or NUL, two
- * spaces in a row): most header and DSN field values are short and plain, and the
- * byte loops below mispredicted where each one ended.
+ * rb_text_squeezen's work sixty-four bytes at a time (AVX-512 VBMI2): a byte is kept
+ * when it is no white space, or when it is the first white space after a kept word
+ * byte (made a space); the kept bytes are packed together (vpcompressb) and one
+ * trailing space dropped at the end. Most values squeezed (header and DSN field values,
+ * diagnostics) are short, and the byte loops below mispredicted where each run of
+ * words or spaces ended. Returns the length written to out.
  */
-__attribute__((target("avx512f,avx512bw"))) static bool squeeze_short(const char *s, size_t n,
-								     char *out, size_t *len_r)
+__attribute__((target("avx512f,avx512bw,avx512vbmi2"))) static size_t
+squeeze_avx512(const char *s, size_t n, char *out)
 {
-	__mmask64 all = n >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
-	__m512i v = _mm512_maskz_loadu_epi8(all, s);
-	__mmask64 low = _mm512_mask_cmple_epu8_mask(all, v, _mm512_set1_epi8(' '));
-	__mmask64 space = _mm512_mask_cmpeq_epi8_mask(all, v, _mm512_set1_epi8(' '));
-	if (low != space)
-		return false;
-	__mmask64 word = all & ~space;
-	if (word == 0) {
-		*len_r = 0;
-		return true;
+	const __m512i space = _mm512_set1_epi8(' '), tab = _mm512_set1_epi8('\t');
+	const __m512i four = _mm512_set1_epi8(4); /* '\t' .. '\r' are 9 .. 13 */
+	size_t o = 0;
+	__mmask64 word_before = 0; /* bit 0: the byte before this block was a word byte */
+	for (size_t i = 0; i < n; i += 64) {
+		size_t left = n - i;
+		__mmask64 all = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+		__m512i v = _mm512_maskz_loadu_epi8(all, s + i);
+		__mmask64 white = _mm512_mask_cmpeq_epi8_mask(all, v, space) |
+				  _mm512_mask_cmple_epu8_mask(all, _mm512_sub_epi8(v, tab), four);
+		__mmask64 word = all & ~white;
+		__mmask64 keep = word | (white & ((word << 1) | word_before));
+		__m512i packed = _mm512_maskz_compress_epi8(keep, _mm512_mask_mov_epi8(v, white, space));
+		size_t kept = (size_t)__builtin_popcountll(keep);
+		_mm512_mask_storeu_epi8(out + o, kept >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << kept) - 1,
+					packed);
+		o += kept;
+		word_before = (word >> 63) & 1;
 	}
-	unsigned start = (unsigned)__builtin_ctzll(word), end = 64u - (unsigned)__builtin_clzll(word);
-	__mmask64 inner = space >> start; /* the spaces from the first word on */
-	if ((inner & (inner >> 1)) & (((__mmask64)1 << (end - start - 1)) - 1))
-		return false;
-	__mmask64 keep = end - start >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (end - start)) - 1;
-	_mm512_mask_storeu_epi8(out, keep, _mm512_maskz_loadu_epi8(keep, s + start));
-	*len_r = end - start;
-	return true;
+	if (o > 0 && out[o - 1] == ' ')
+		o--; /* a run of white space at the end: it kept one space */
+	return o;
 }
 #endif
 
@@ -571,7 +574,8 @@ char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n)
 		return NULL;
 	size_t o = 0, i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-	if (n <= 64 && __builtin_cpu_supports("avx512bw") && squeeze_short(s, n, out, &o)) {
+	if (__builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("avx512bw")) {
+		o = squeeze_avx512(s, n, out);
 		out[o] = '\0';
 		return out;
 	}

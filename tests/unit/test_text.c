@@ -155,8 +155,8 @@ static void test_squeeze_random(struct rb_arena *arena)
 	for (int round = 0; round < 20000; round++) {
 		seed = seed * 1103515245u + 12345u;
 		size_t n = (seed >> 8) % sizeof(text);
-		/* Every other round only letters and spaces, at most 70 bytes: the values
-		 * of 64 bytes or fewer that are squeezed at once, and their neighbours. */
+		/* Every other round only letters and spaces, at most 70 bytes: values of
+		 * one 64-byte block of the vector squeeze, or just over one. */
 		bool plain = round % 2 == 1;
 		if (plain)
 			n %= 71;
