@@ -14,6 +14,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/cpu.h"
+
 #define JSON_WRITER_FIRST_CAP 1024
 #define JSON_ESCAPE_PIECE     4096 /* input bytes escaped per reservation */
 
@@ -335,7 +337,7 @@ __attribute__((target("avx512f,avx512bw"))) static bool copy_short_plain(const c
 
 static inline bool short_plain_copied(const char *s, size_t len, char *out)
 {
-	return len <= JSON_SHORT_MAX && __builtin_cpu_supports("avx512bw") &&
+	return len <= JSON_SHORT_MAX && rb_cpu_has(RB_CPU_AVX512) &&
 	       copy_short_plain(s, len, out);
 }
 #else

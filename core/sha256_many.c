@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu.h"
+
 #define LANES 16
 #define BLOCK 64
 #define MANY_MIN 4 /* fewer messages than this are not worth the lanes */
@@ -278,7 +280,7 @@ TARGET static bool hash_lanes(size_t n, const unsigned char *const *data, const 
 
 static bool lanes_available(void)
 {
-	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+	return rb_cpu_has(RB_CPU_AVX512);
 }
 #endif
 

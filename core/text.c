@@ -15,6 +15,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "cpu.h"
+
 /* Word-at-a-time helpers: a byte repeated in each of the eight bytes of a word. */
 #define EACH_BYTE(b) (UINT64_C(0x0101010101010101) * (uint8_t)(b))
 
@@ -94,7 +96,7 @@ static const char *find_folded(const char *h, size_t n, const char *needle, size
 	if (m > n)
 		return NULL;
 #ifdef TEXT_AVX512
-	if (m >= 2 && __builtin_cpu_supports("avx512bw"))
+	if (m >= 2 && rb_cpu_has(RB_CPU_AVX512))
 		return find_folded_avx512(h, n, needle, m);
 #endif
 	unsigned char first = ascii_lower((unsigned char)needle[0]);
@@ -234,7 +236,7 @@ memmem_avx2(const char *h, size_t n, const char *needle, size_t m, size_t a0, si
 
 static inline bool memmem_avx512_usable(void)
 {
-	return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+	return rb_cpu_has(RB_CPU_AVX512);
 }
 
 /* The same, 64 positions at a time where the CPU has AVX-512 (BW): the whole body of
@@ -274,7 +276,7 @@ const char *rb_text_memmem_anchored(const char *h, size_t n, const char *needle,
 	const char *found = NULL;
 	if (n >= m - 1 + 64 && memmem_avx512_usable())
 		found = memmem_avx512(h, n, needle, m, a0, a1, &budget, &i);
-	if (found == NULL && budget > 0 && n - i >= m - 1 + 32 && __builtin_cpu_supports("avx2"))
+	if (found == NULL && budget > 0 && n - i >= m - 1 + 32 && rb_cpu_has(RB_CPU_AVX2))
 		found = memmem_avx2(h, n, needle, m, a0, a1, &budget, &i);
 	if (found != NULL)
 		return found;
@@ -574,7 +576,7 @@ char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n)
 		return NULL;
 	size_t o = 0, i = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-	if (__builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("avx512bw")) {
+	if (rb_cpu_has(RB_CPU_AVX512_VBMI2)) {
 		o = squeeze_avx512(s, n, out);
 		out[o] = '\0';
 		return out;

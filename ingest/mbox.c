@@ -28,6 +28,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/cpu.h"
 #include "core/sha256.h"
 #include "ingest/files.h"
 
@@ -335,7 +336,7 @@ static void skip_plain_lines(struct line_reader *r)
 		return;
 	/* Find a '\n' at i whose next line matters; i + 1 < end. */
 #ifdef MBOX_AVX2
-	if (__builtin_cpu_supports("avx2") && find_line_that_matters_avx2(buf, end, &i)) {
+	if (rb_cpu_has(RB_CPU_AVX2) && find_line_that_matters_avx2(buf, end, &i)) {
 		r->start = i + 1;
 		return;
 	}

@@ -39,6 +39,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/cpu.h"
 #include "core/text.h"
 #include "core/utf8.h"
 #include "parsers/base64.h"
@@ -591,7 +592,7 @@ static AVX512_TARGET const char *find_newline_avx512(const char *p, const char *
 static inline const char *header_name_end(const char *p, const char *line_end)
 {
 #ifdef MIME_AVX512
-	if (__builtin_cpu_supports("avx512bw"))
+	if (rb_cpu_has(RB_CPU_AVX512))
 		return header_name_end_avx512(p, line_end);
 #endif
 #ifdef __SSE2__
@@ -619,7 +620,7 @@ static inline const char *header_name_end(const char *p, const char *line_end)
 static inline const char *find_newline(const char *p, const char *end)
 {
 #ifdef MIME_AVX512
-	if (__builtin_cpu_supports("avx512bw"))
+	if (rb_cpu_has(RB_CPU_AVX512))
 		return find_newline_avx512(p, end);
 #endif
 #ifdef __SSE2__

@@ -12,6 +12,10 @@ foreach(src ${REBOUND_UNIT_TESTS})
     target_link_libraries(${name} PRIVATE PkgConfig::REPORT_LIBS)
   endif()
   add_test(NAME unit.${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  # Once more with the plain loops only (core/cpu.h): what a CPU without AVX2 or
+  # AVX-512 runs is then checked here too.
+  add_test(NAME unit.${name}.baseline COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(unit.${name}.baseline PROPERTIES ENVIRONMENT REBOUND_CPU=baseline)
 endforeach()
 
 # Corpus tests: accuracy against labelled real mail, thresholds asserted inside.
@@ -22,6 +26,8 @@ foreach(src ${REBOUND_CORPUS_TESTS})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/tests/unit)
   target_link_libraries(${name} PRIVATE rebound)
   add_test(NAME corpus.${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  add_test(NAME corpus.${name}.baseline COMMAND ${name} WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  set_tests_properties(corpus.${name}.baseline PROPERTIES ENVIRONMENT REBOUND_CPU=baseline)
 endforeach()
 
 # Shell tests of the command: tests/cli/*.sh get the path of the rebound binary.
