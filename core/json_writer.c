@@ -208,89 +208,146 @@ static inline bool word_needs_care(uint64_t x)
 	return (hit & highs) != 0;
 }
 
-/* Escape p[i..end) (a UTF-8 sequence may run on to len) at *out; returns where it stopped. */
-static size_t escape_piece(const unsigned char *p, size_t i, size_t end, size_t len, char **out_r)
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define JSON_AVX512 1
+/*
+ * The plain bytes at the start of p[0..n) copied to out, 64 at a time in masked loads
+ * and stores (AVX-512 BW); returns how many: up to the first byte that needs care, or
+ * n. Most strings of an event are short and plain: one block, and no loop whose end
+ * the CPU mispredicts at each new length.
+ */
+__attribute__((target("avx512f,avx512bw"))) static size_t plain_run_avx512(const unsigned char *p,
+									  size_t n, char *out)
+{
+	const __m512i space = _mm512_set1_epi8(' '), quote = _mm512_set1_epi8('"');
+	const __m512i backslash = _mm512_set1_epi8('\\');
+	for (size_t i = 0; i < n; i += 64) {
+		size_t left = n - i;
+		__mmask64 bytes = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+		__m512i v = _mm512_maskz_loadu_epi8(bytes, p + i);
+		/* As signed bytes, control bytes and 8-bit ones are below ' '. */
+		__mmask64 care = _mm512_mask_cmplt_epi8_mask(bytes, v, space) |
+				 _mm512_mask_cmpeq_epi8_mask(bytes, v, quote) |
+				 _mm512_mask_cmpeq_epi8_mask(bytes, v, backslash);
+		if (care != 0) {
+			size_t plain = (size_t)__builtin_ctzll(care);
+			_mm512_mask_storeu_epi8(out + i, ((__mmask64)1 << plain) - 1, v);
+			return i + plain;
+		}
+		_mm512_mask_storeu_epi8(out + i, bytes, v);
+	}
+	return n;
+}
+#endif
+
+/* The plain bytes from p + i on copied to *out_r, up to end or the first byte that
+ * needs care: sixteen, then eight bytes at a time, then byte by byte. As signed
+ * bytes, control bytes and 8-bit ones are below ' '. Returns where it stopped. */
+static size_t plain_run(const unsigned char *p, size_t i, size_t end, char **out_r)
+{
+	char *out = *out_r;
+#ifdef __SSE2__
+	const __m128i space = _mm_set1_epi8(' '), quote = _mm_set1_epi8('"');
+	const __m128i backslash = _mm_set1_epi8('\\');
+	while (i + 16 <= end) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i care = _mm_or_si128(_mm_cmplt_epi8(v, space),
+					    _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							 _mm_cmpeq_epi8(v, backslash)));
+		if (_mm_movemask_epi8(care) != 0)
+			break;
+		_mm_storeu_si128((__m128i *)(void *)out, v);
+		out += 16;
+		i += 16;
+	}
+#endif
+	while (i + 8 <= end) {
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		if (word_needs_care(x))
+			break;
+		memcpy(out, &x, 8);
+		out += 8;
+		i += 8;
+	}
+	while (i < end && json_plain[p[i]])
+		*out++ = (char)p[i++];
+	*out_r = out;
+	return i;
+}
+
+/* The byte at p + i that needs care, written escaped (a UTF-8 sequence may run on to
+ * len; an invalid one becomes U+FFFD); returns the index after it. */
+static size_t escape_one(const unsigned char *p, size_t i, size_t len, char **out_r)
 {
 	static const char hex[] = "0123456789abcdef";
 	char *out = *out_r;
-	while (i < end) {
-		/* Plain text sixteen, then eight bytes at a time, then byte by byte past what
-		 * needs care. As signed bytes, control bytes and 8-bit ones are below ' '. */
-#ifdef __SSE2__
-		const __m128i space = _mm_set1_epi8(' '), quote = _mm_set1_epi8('"');
-		const __m128i backslash = _mm_set1_epi8('\\');
-		while (i + 16 <= end) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-			__m128i care = _mm_or_si128(_mm_cmplt_epi8(v, space),
-						    _mm_or_si128(_mm_cmpeq_epi8(v, quote),
-								 _mm_cmpeq_epi8(v, backslash)));
-			if (_mm_movemask_epi8(care) != 0)
-				break;
-			_mm_storeu_si128((__m128i *)(void *)out, v);
-			out += 16;
-			i += 16;
+	unsigned char c = p[i];
+	if (c >= 0x80) {
+		size_t n = utf8_length(p + i, len - i);
+		if (n > 0) {
+			memcpy(out, p + i, n);
+			*out_r = out + n;
+			return i + n;
 		}
-#endif
-		while (i + 8 <= end) {
-			uint64_t x;
-			memcpy(&x, p + i, 8);
-			if (word_needs_care(x))
-				break;
-			memcpy(out, &x, 8);
-			out += 8;
-			i += 8;
-		}
-		while (i < end && json_plain[p[i]])
-			*out++ = (char)p[i++];
-		if (i == end)
-			break;
-		unsigned char c = p[i];
-		if (c >= 0x80) {
-			size_t n = utf8_length(p + i, len - i);
-			if (n > 0) {
-				memcpy(out, p + i, n);
-				out += n;
-				i += n;
-			} else {
-				memcpy(out, "\xef\xbf\xbd", 3);
-				out += 3;
-				i++;
-			}
-			continue;
-		}
+		memcpy(out, "\xef\xbf\xbd", 3);
+		*out_r = out + 3;
+		return i + 1;
+	}
+	*out++ = '\\';
+	switch (c) {
+	case '"':
+		*out++ = '"';
+		break;
+	case '\\':
 		*out++ = '\\';
-		switch (c) {
-		case '"':
-			*out++ = '"';
-			break;
-		case '\\':
-			*out++ = '\\';
-			break;
-		case '\b':
-			*out++ = 'b';
-			break;
-		case '\f':
-			*out++ = 'f';
-			break;
-		case '\n':
-			*out++ = 'n';
-			break;
-		case '\r':
-			*out++ = 'r';
-			break;
-		case '\t':
-			*out++ = 't';
-			break;
-		default:
-			memcpy(out, "u00", 3);
-			out[3] = hex[c >> 4];
-			out[4] = hex[c & 15];
-			out += 5;
-			break;
-		}
-		i++;
+		break;
+	case '\b':
+		*out++ = 'b';
+		break;
+	case '\f':
+		*out++ = 'f';
+		break;
+	case '\n':
+		*out++ = 'n';
+		break;
+	case '\r':
+		*out++ = 'r';
+		break;
+	case '\t':
+		*out++ = 't';
+		break;
+	default:
+		memcpy(out, "u00", 3);
+		out[3] = hex[c >> 4];
+		out[4] = hex[c & 15];
+		out += 5;
+		break;
 	}
 	*out_r = out;
+	return i + 1;
+}
+
+/* Escape p[i..end) (a UTF-8 sequence may run on to len) at *out; returns where it stopped. */
+static size_t escape_piece(const unsigned char *p, size_t i, size_t end, size_t len, char **out_r)
+{
+#ifdef JSON_AVX512
+	bool wide = rb_cpu_has(RB_CPU_AVX512);
+#endif
+	while (i < end) {
+#ifdef JSON_AVX512
+		if (wide) {
+			size_t plain = plain_run_avx512(p + i, end - i, *out_r);
+			*out_r += plain;
+			i += plain;
+		} else
+#endif
+			i = plain_run(p, i, end, out_r);
+		if (i == end)
+			break;
+		i = escape_one(p, i, len, out_r);
+	}
 	return i;
 }
 
@@ -311,43 +368,6 @@ void rb_json_escape_into(struct rb_json_writer *w, const char *s, size_t len)
 	}
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define JSON_SHORT_MAX 64
-/*
- * A string of at most JSON_SHORT_MAX bytes that needs no escape, copied to out in one
- * masked load and store; false, with nothing written, when a byte needs care. Most
- * values of an event are such strings, and the loops of escape_piece ended on a branch
- * that each new length made the CPU mispredict.
- */
-__attribute__((target("avx512f,avx512bw"))) static bool copy_short_plain(const char *s,
-									size_t len, char *out)
-{
-	__mmask64 bytes = len >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << len) - 1;
-	__m512i v = _mm512_maskz_loadu_epi8(bytes, s);
-	/* As signed bytes, control bytes and 8-bit ones are below ' '. */
-	__mmask64 care = _mm512_mask_cmplt_epi8_mask(bytes, v, _mm512_set1_epi8(' ')) |
-			 _mm512_mask_cmpeq_epi8_mask(bytes, v, _mm512_set1_epi8('"')) |
-			 _mm512_mask_cmpeq_epi8_mask(bytes, v, _mm512_set1_epi8('\\'));
-	if (care != 0)
-		return false;
-	_mm512_mask_storeu_epi8(out, bytes, v);
-	return true;
-}
-
-static inline bool short_plain_copied(const char *s, size_t len, char *out)
-{
-	return len <= JSON_SHORT_MAX && rb_cpu_has(RB_CPU_AVX512) &&
-	       copy_short_plain(s, len, out);
-}
-#else
-static inline bool short_plain_copied(const char *s, size_t len, char *out)
-{
-	(void)s, (void)len, (void)out;
-	return false;
-}
-#endif
-
 static void quoted(struct rb_json_writer *w, const char *s, size_t len)
 {
 	if (len <= JSON_ESCAPE_PIECE) {
@@ -356,10 +376,7 @@ static void quoted(struct rb_json_writer *w, const char *s, size_t len)
 			return;
 		char *out = w->buf + w->len;
 		*out++ = '"';
-		if (short_plain_copied(s, len, out))
-			out += len;
-		else
-			escape_piece((const unsigned char *)s, 0, len, len, &out);
+		escape_piece((const unsigned char *)s, 0, len, len, &out);
 		*out++ = '"';
 		w->len = (size_t)(out - w->buf);
 		w->buf[w->len] = '\0';
