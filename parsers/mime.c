@@ -119,6 +119,37 @@ static void mime_library_init(void)
 	}
 }
 
+#ifdef MIME_AVX512
+/*
+ * rb_mime_normalize_newlines's work sixty-four bytes at a time (AVX-512 VBMI2): a CR
+ * before an LF is dropped, any other CR becomes an LF, and the bytes kept are packed
+ * together (vpcompressb). The next block's first byte is read with each block, so a
+ * CRLF across two blocks is one too. Returns the length written to out.
+ */
+__attribute__((target("avx512f,avx512bw,avx512vbmi2"))) static size_t
+normalize_newlines_avx512(const unsigned char *data, size_t len, char *out)
+{
+	const __m512i cr = _mm512_set1_epi8('\r'), lf = _mm512_set1_epi8('\n');
+	size_t o = 0;
+	for (size_t i = 0; i < len; i += 64) {
+		size_t left = len - i;
+		__mmask64 bytes = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+		__mmask64 next = left > 64 ? ~(__mmask64)0 : bytes >> 1; /* bytes with one after */
+		__m512i v = _mm512_maskz_loadu_epi8(bytes, data + i);
+		__m512i after = _mm512_maskz_loadu_epi8(next, data + i + 1);
+		__mmask64 crs = _mm512_mask_cmpeq_epi8_mask(bytes, v, cr);
+		__mmask64 crlf = crs & _mm512_mask_cmpeq_epi8_mask(next, after, lf);
+		__mmask64 keep = bytes & ~crlf;
+		__m512i packed = _mm512_maskz_compress_epi8(keep, _mm512_mask_mov_epi8(v, crs, lf));
+		size_t kept = (size_t)__builtin_popcountll(keep);
+		_mm512_mask_storeu_epi8(out + o, kept >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << kept) - 1,
+					packed);
+		o += kept;
+	}
+	return o;
+}
+#endif
+
 char *rb_mime_normalize_newlines(struct rb_arena *arena, const unsigned char *data, size_t len,
 				 size_t *len_r)
 {
@@ -133,6 +164,16 @@ char *rb_mime_normalize_newlines(struct rb_arena *arena, const unsigned char *da
 		*len_r = len;
 		return out;
 	}
+#ifdef MIME_AVX512
+	if (rb_cpu_has(RB_CPU_AVX512_VBMI2)) {
+		size_t before = (size_t)(cr - data);
+		memcpy(out, data, before);
+		size_t o = before + normalize_newlines_avx512(cr, len - before, out + before);
+		out[o] = '\0';
+		*len_r = o;
+		return out;
+	}
+#endif
 	/* From the first CR on, sixteen bytes at a time: each block is stored whole and
 	 * the output advances to its first CR, which becomes the LF (a CRLF message has
 	 * one CR per short line: a memchr and a memcpy call per line cost more). The

@@ -381,7 +381,8 @@ static void test_dates(struct rb_arena *arena)
 static void test_normalize_random(struct rb_arena *arena)
 {
 	/* Dense line endings, and CRLF lines of mail's usual length (the blocks of
-	 * sixteen bytes with no CR, and a CR at every place in a block). */
+	 * sixteen or sixty-four bytes with no CR, a CR at every place in a block, a CRLF
+	 * across two blocks). */
 	static const char dense[] = "\r\n\ra b";
 	static const char sparse[] = "\r\nabcdefghijklmnopqrstuvwxyz0123456789 ";
 	unsigned char in[160];
