@@ -252,9 +252,34 @@ enum {
 	BYTES_CR = 4,   /* CRs, which become LFs */
 };
 
+#ifdef MIME_AVX512
+/* text_bytes_need sixty-four bytes at a time (AVX-512 BW), the last block masked. */
+__attribute__((target("avx512f,avx512bw"))) static unsigned
+text_bytes_need_avx512(const unsigned char *data, size_t len)
+{
+	const __m512i esc = _mm512_set1_epi8(0x1b), cr = _mm512_set1_epi8('\r');
+	__mmask64 eight = 0, nul = 0, cr_seen = 0;
+	for (size_t i = 0; i < len; i += 64) {
+		size_t left = len - i;
+		__mmask64 bytes = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+		__m512i v = _mm512_maskz_loadu_epi8(bytes, data + i);
+		/* As signed bytes, 8-bit ones are negative. */
+		eight |= _mm512_mask_cmplt_epi8_mask(bytes, v, _mm512_setzero_si512()) |
+			 _mm512_mask_cmpeq_epi8_mask(bytes, v, esc);
+		nul |= _mm512_mask_cmpeq_epi8_mask(bytes, v, _mm512_setzero_si512());
+		cr_seen |= _mm512_mask_cmpeq_epi8_mask(bytes, v, cr);
+	}
+	return (nul ? BYTES_NUL : 0) | (eight ? BYTES_8BIT : 0) | (cr_seen ? BYTES_CR : 0);
+}
+#endif
+
 /* One pass over the bytes, sixteen at a time, for all three (see the enum). */
 static unsigned text_bytes_need(const unsigned char *data, size_t len)
 {
+#ifdef MIME_AVX512
+	if (rb_cpu_has(RB_CPU_AVX512))
+		return text_bytes_need_avx512(data, len);
+#endif
 	unsigned need = 0;
 	size_t i = 0;
 #ifdef __SSE2__

@@ -542,6 +542,70 @@ static void test_header_name_case(struct rb_arena *arena)
 	CHECK_STR(rb_mail_header(m, "X-[B]"), "bracket");
 }
 
+/* A body of letters with one byte that needs work at each place (a NUL, an 8-bit byte
+ * of a declared charset, a CR inside base64): the part's bytes are read for all three
+ * in blocks of sixteen or sixty-four, and a byte missed at any place would be left
+ * in the body as it is. */
+static void test_body_bytes_everywhere(struct rb_arena *arena)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct rb_limits limits;
+	rb_limits_default(&limits);
+	enum { BODY = 150 };
+	bool all_right = true;
+	for (int kind = 0; kind < 3; kind++) {
+		for (size_t k = 0; k < BODY; k++) {
+			unsigned char body[BODY];
+			memset(body, 'a', sizeof(body));
+			body[k] = kind == 0 ? 0 : kind == 1 ? 0xe9 : '\r';
+			char raw[1024];
+			size_t n = (size_t)snprintf(raw, sizeof(raw),
+						    "From: a@example.com\nContent-Type: text/plain; "
+						    "charset=%s\n%s\n",
+						    kind == 1 ? "iso-8859-1" : "us-ascii",
+						    kind == 2 ? "Content-Transfer-Encoding: base64\n" : "");
+			if (kind == 2) {
+				for (size_t i = 0; i < BODY; i += 3) {
+					uint32_t w = (uint32_t)body[i] << 16 |
+						     (uint32_t)(i + 1 < BODY ? body[i + 1] : 0) << 8 |
+						     (uint32_t)(i + 2 < BODY ? body[i + 2] : 0);
+					raw[n++] = b64[w >> 18 & 63];
+					raw[n++] = b64[w >> 12 & 63];
+					raw[n++] = i + 1 < BODY ? b64[w >> 6 & 63] : '=';
+					raw[n++] = i + 2 < BODY ? b64[w & 63] : '=';
+				}
+				raw[n++] = '\n';
+			} else {
+				memcpy(raw + n, body, BODY);
+				n += BODY;
+			}
+			struct rb_mail *m = NULL;
+			struct rb_error err = {0};
+			if (rb_mime_parse(arena, (const unsigned char *)raw, n, &limits, &m, &err) !=
+			    RB_OK) {
+				all_right = false;
+				continue;
+			}
+			char want[BODY + 8];
+			memset(want, 'a', k);
+			const char *special = kind == 0 ? " " : kind == 1 ? "\xc3\xa9" : "\n";
+			size_t sl = strlen(special);
+			memcpy(want + k, special, sl);
+			memset(want + k + sl, 'a', BODY - k - 1);
+			size_t wl = k + sl + BODY - k - 1;
+			if (want[wl - 1] != '\n') /* the body's text ends with a newline */
+				want[wl++] = '\n';
+			want[wl] = '\0';
+			if (strcmp(m->body, want) != 0) {
+				fprintf(stderr, "body bytes: kind %d at %zu: \"%s\"\n", kind, k, m->body);
+				all_right = false;
+			}
+			rb_arena_reset(arena);
+		}
+	}
+	CHECK(all_right);
+}
+
 int main(void)
 {
 	struct rb_arena *arena = rb_arena_new();
@@ -555,6 +619,7 @@ int main(void)
 	test_dates(arena);
 	test_delimiters(arena);
 	test_normalize_random(arena);
+	test_body_bytes_everywhere(arena);
 	test_quoted_printable_random();
 	test_base64_random();
 	test_message_id_random(arena);
