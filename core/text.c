@@ -548,6 +548,8 @@ squeeze_avx512(const char *s, size_t n, char *out)
 	const __m512i four = _mm512_set1_epi8(4); /* '\t' .. '\r' are 9 .. 13 */
 	size_t o = 0;
 	__mmask64 word_before = 0; /* bit 0: the byte before this block was a word byte */
+	bool ends_in_space = false; /* the last byte kept is a space (read back from out,
+				     * it waited on the masked store: a stall) */
 	for (size_t i = 0; i < n; i += 64) {
 		size_t left = n - i;
 		__mmask64 all = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
@@ -562,8 +564,10 @@ squeeze_avx512(const char *s, size_t n, char *out)
 					packed);
 		o += kept;
 		word_before = (word >> 63) & 1;
+		if (keep != 0)
+			ends_in_space = (white >> (63 - __builtin_clzll(keep))) & 1;
 	}
-	if (o > 0 && out[o - 1] == ' ')
+	if (ends_in_space)
 		o--; /* a run of white space at the end: it kept one space */
 	return o;
 }
