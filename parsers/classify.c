@@ -784,6 +784,18 @@ static bool says_address_is_unknown(const char *diagnostic)
 	return false;
 }
 
+/* The reason a bounce's words point to (its diagnostic, or the tail of it from
+ * words on): judged in the diagnostic's lowered copy when the caller shares one. */
+static const char *words_reason(const struct rb_bounce *b, struct rb_arena *arena,
+				struct rb_lowered *diagnostic, const char *words)
+{
+	if (diagnostic == NULL || diagnostic->text != b->diagnostic)
+		return rb_classify_text(words);
+	const struct rb_lowered *d = rb_lowered_get(diagnostic, arena);
+	size_t offset = (size_t)(words - b->diagnostic);
+	return offset <= d->len ? classify_lowered(d->lower + offset, d->len - offset) : NULL;
+}
+
 void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct rb_arena *arena,
 			struct rb_lowered *diagnostic)
 {
@@ -812,20 +824,13 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 			if (own != NULL)
 				row = own;
 		}
-		const char *by_text;
-		if (diagnostic != NULL && diagnostic->text == b->diagnostic) {
-			/* The words are the diagnostic or its tail: judged in its lowered copy. */
-			const struct rb_lowered *d = rb_lowered_get(diagnostic, arena);
-			size_t offset = (size_t)(words - b->diagnostic);
-			by_text = offset <= d->len
-					  ? classify_lowered(d->lower + offset, d->len - offset)
-					  : NULL;
-		} else {
-			by_text = rb_classify_text(words);
-		}
-		if (row != NULL && row->strong && !(by_text != NULL && qmail_style_code(words, b->status)))
+		/* The words are judged (hundreds of phrases) only where the code does not
+		 * decide alone: most bounces carry a strong code. */
+		bool strong = row != NULL && row->strong;
+		bool judged = !strong || qmail_style_code(words, b->status);
+		const char *by_text = judged ? words_reason(b, arena, diagnostic, words) : NULL;
+		if (strong && by_text == NULL)
 			reason = row->reason;
-
 		else if (by_text != NULL)
 			reason = by_text;
 		else if (row != NULL)
@@ -870,6 +875,8 @@ void rb_classify_bounce(struct rb_bounce *b, const struct rb_mail *mail, struct 
 		if (strcmp(b->action ? b->action : "", "expired") == 0)
 			reason = "expired";
 		/* Still trying, and only a generic code to go on: a delay, not a cause. */
+		if (!judged && b->action != NULL && strcmp(b->action, "delayed") == 0)
+			by_text = words_reason(b, arena, diagnostic, words);
 		if (b->action != NULL && strcmp(b->action, "delayed") == 0 &&
 		    (reason == NULL || (reason != by_text && (strcmp(reason, "networkerror") == 0 ||
 							     strcmp(reason, "syntaxerror") == 0))))
