@@ -10,7 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define JSON_AVX512 1
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -208,9 +211,7 @@ static inline bool word_needs_care(uint64_t x)
 	return (hit & highs) != 0;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define JSON_AVX512 1
+#ifdef JSON_AVX512
 /*
  * The plain bytes at the start of p[0..n) copied to out, 64 at a time in masked loads
  * and stores (AVX-512 BW); returns how many: up to the first byte that needs care, or

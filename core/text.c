@@ -11,7 +11,10 @@
 #include <ctype.h>
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE2__
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define TEXT_AVX512 1
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -42,9 +45,7 @@ static inline unsigned char ascii_lower(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define TEXT_AVX512 1
+#ifdef TEXT_AVX512
 /*
  * find_folded for 2 <= m <= n, sixty-four positions at a time: the candidates are
  * where both the needle's first and last bytes match (a letter's case bit set on both
@@ -207,8 +208,7 @@ static inline const char *first_candidate(uint64_t hits, const char *h, size_t i
 	return NULL;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
+#ifdef TEXT_AVX512
 /* 32 positions at a time (AVX2). Returns the match, NULL when there is none, or sets
  * *stopped_r to where a fallback must go on (the budget ran out, or fewer than 32
  * positions are left). */
@@ -272,7 +272,7 @@ const char *rb_text_memmem_anchored(const char *h, size_t n, const char *needle,
 	/* Failed whole comparisons allowed before the linear fallback takes over. */
 	size_t budget = n / 8 + 64;
 	size_t i = 0;
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef TEXT_AVX512
 	const char *found = NULL;
 	if (n >= m - 1 + 64 && memmem_avx512_usable())
 		found = memmem_avx512(h, n, needle, m, a0, a1, &budget, &i);
@@ -532,7 +532,7 @@ char *rb_text_squeeze(struct rb_arena *arena, const char *s)
 	return rb_text_squeezen(arena, s, s ? strlen(s) : 0);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef TEXT_AVX512
 /*
  * rb_text_squeezen's work sixty-four bytes at a time (AVX-512 VBMI2): a byte is kept
  * when it is no white space, or when it is the first white space after a kept word
@@ -579,7 +579,7 @@ char *rb_text_squeezen(struct rb_arena *arena, const char *s, size_t n)
 	if (out == NULL)
 		return NULL;
 	size_t o = 0, i = 0;
-#if defined(__x86_64__) && defined(__GNUC__)
+#ifdef TEXT_AVX512
 	if (rb_cpu_has(RB_CPU_AVX512_VBMI2)) {
 		o = squeeze_avx512(s, n, out);
 		out[o] = '\0';
