@@ -620,19 +620,31 @@ static inline AVX512_TARGET __mmask64 bytes_until(const char *p, const char *end
 	return m;
 }
 
-static AVX512_TARGET const char *header_name_end_avx512(const char *p, const char *line_end)
+/* find_newline and header_name_end of a header line at once: one load of its first
+ * 64 bytes serves both (and one call where there were two). */
+static AVX512_TARGET const char *header_line_avx512(const char *p, const char *end,
+						    const char **name_end_r)
 {
-	for (; p < line_end; p += 64) {
+	const char *name_end = NULL;
+	for (; p < end; p += 64) {
 		__m512i v;
-		__mmask64 m = bytes_until(p, line_end, &v);
-		/* As signed bytes, 0x80-0xff are negative: "below '!'" catches them too. */
-		__mmask64 bad = _mm512_mask_cmplt_epi8_mask(m, v, _mm512_set1_epi8('!')) |
-				_mm512_mask_cmpeq_epi8_mask(m, v, _mm512_set1_epi8(127)) |
-				_mm512_mask_cmpeq_epi8_mask(m, v, _mm512_set1_epi8(':'));
-		if (bad != 0)
-			return p + __builtin_ctzll(bad);
+		__mmask64 m = bytes_until(p, end, &v);
+		if (name_end == NULL) {
+			/* '\n' is below '!': the name ends at the newline at the latest. */
+			__mmask64 bad = _mm512_mask_cmplt_epi8_mask(m, v, _mm512_set1_epi8('!')) |
+					_mm512_mask_cmpeq_epi8_mask(m, v, _mm512_set1_epi8(127)) |
+					_mm512_mask_cmpeq_epi8_mask(m, v, _mm512_set1_epi8(':'));
+			if (bad != 0)
+				name_end = p + __builtin_ctzll(bad);
+		}
+		__mmask64 nl = _mm512_mask_cmpeq_epi8_mask(m, v, _mm512_set1_epi8('\n'));
+		if (nl != 0) {
+			*name_end_r = name_end;
+			return p + __builtin_ctzll(nl);
+		}
 	}
-	return line_end;
+	*name_end_r = name_end != NULL ? name_end : end;
+	return NULL;
 }
 
 static AVX512_TARGET const char *find_newline_avx512(const char *p, const char *end)
@@ -650,17 +662,12 @@ static AVX512_TARGET const char *find_newline_avx512(const char *p, const char *
 
 /*
  * The first byte of [p, line_end) that cannot be in a header name (RFC 5322 ftext:
- * printable ASCII but ':'), or line_end. Many bytes at a time: most names are longer
- * than a few bytes, and a byte-at-a-time loop ends on a branch the CPU cannot
- * foresee. With AVX-512, a name (most are under 64 bytes) is one masked compare, so
- * the loop mostly does not loop at all.
+ * printable ASCII but ':'), or line_end. Sixteen bytes at a time: most names are
+ * longer than a few bytes, and a byte-at-a-time loop ends on a branch the CPU cannot
+ * foresee. (With AVX-512, header_line finds it with the line's end.)
  */
 static inline const char *header_name_end(const char *p, const char *line_end)
 {
-#ifdef MIME_AVX512
-	if (rb_cpu_has(RB_CPU_AVX512))
-		return header_name_end_avx512(p, line_end);
-#endif
 #ifdef __SSE2__
 	/* As signed bytes, 0x80-0xff are negative: "below '!'" catches them too. */
 	const __m128i bang = _mm_set1_epi8('!'), del = _mm_set1_epi8(127), colon = _mm_set1_epi8(':');
@@ -704,6 +711,19 @@ static inline const char *find_newline(const char *p, const char *end)
 	return NULL;
 }
 
+/* The first '\n' in [p, end) or NULL, and in *name_end_r the end of the header name
+ * at p (header_name_end up to that line's end). */
+static inline const char *header_line(const char *p, const char *end, const char **name_end_r)
+{
+#ifdef MIME_AVX512
+	if (rb_cpu_has(RB_CPU_AVX512))
+		return header_line_avx512(p, end, name_end_r);
+#endif
+	const char *nl = find_newline(p, end);
+	*name_end_r = header_name_end(p, nl ? nl : end);
+	return nl;
+}
+
 /*
  * Parse the header block at [p, end): "Name: value" lines with folded continuations,
  * up to an empty line or the first line that is neither. Values are kept raw
@@ -713,11 +733,11 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 				 struct header_list *out, bool decode)
 {
 	while (p < end) {
-		const char *nl = find_newline(p, end);
+		const char *name_end;
+		const char *nl = header_line(p, end, &name_end);
 		const char *line_end = nl ? nl : end;
 		if (line_end == p) /* empty line: the body follows */
 			return nl ? nl + 1 : end;
-		const char *name_end = header_name_end(p, line_end);
 		const char *colon = name_end;
 		while (colon < line_end && (*colon == ' ' || *colon == '\t'))
 			colon++; /* lenient: "Name : value" */
