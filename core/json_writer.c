@@ -448,6 +448,22 @@ void rb_json_append_raw(struct rb_json_writer *w, const char *s, size_t len)
 
 void rb_json_append_key_n(struct rb_json_writer *w, const char *key, size_t len)
 {
+#ifdef JSON_AVX512
+	/* Keys are short names that need no escaping: checked and copied in one masked
+	 * load and store. */
+	if (len <= JSON_PLAIN_KEY && rb_cpu_has(RB_CPU_AVX512) && reserve(w, len + 4)) {
+		char *out = w->buf + w->len;
+		if (plain_run_avx512((const unsigned char *)key, len, out + 2) == len) {
+			out[0] = ',';
+			out[1] = '"';
+			out[2 + len] = '"';
+			out[3 + len] = ':';
+			w->len += len + 4;
+			w->buf[w->len] = '\0';
+			return;
+		}
+	}
+#endif
 	/* Keys are short names that need no escaping: checked a word at a time, copied
 	 * whole. */
 	bool plain = len <= JSON_PLAIN_KEY;
