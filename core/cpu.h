@@ -13,6 +13,8 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 enum rb_cpu_feature {
 	RB_CPU_AVX2 = 1,
@@ -22,6 +24,13 @@ enum rb_cpu_feature {
 
 extern _Atomic int rb_cpu_features_; /* -1 until first asked */
 int rb_cpu_features_detect(void);
+
+/* The mask of the first min(n, 64) bytes of a 64-byte block: what the AVX-512 loops
+ * load and store of a text's last block, so that nothing past its end is touched. */
+static inline uint64_t rb_block_mask(size_t n)
+{
+	return n >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+}
 
 /* Does the CPU have all the features in want (and may the loops use them)? */
 static inline bool rb_cpu_has(int want)

@@ -225,7 +225,7 @@ __attribute__((target("avx512f,avx512bw"))) static size_t plain_run_avx512(const
 	const __m512i backslash = _mm512_set1_epi8('\\');
 	for (size_t i = 0; i < n; i += 64) {
 		size_t left = n - i;
-		__mmask64 bytes = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+		__mmask64 bytes = rb_block_mask(left);
 		__m512i v = _mm512_maskz_loadu_epi8(bytes, p + i);
 		/* As signed bytes, control bytes and 8-bit ones are below ' '. */
 		__mmask64 care = _mm512_mask_cmplt_epi8_mask(bytes, v, space) |

@@ -64,7 +64,7 @@ find_folded_avx512(const char *h, size_t n, const char *needle, size_t m)
 	size_t last = n - m; /* the last position a match can start at */
 	for (size_t i = 0; i <= last; i += 64) {
 		size_t left = last - i + 1;
-		__mmask64 valid = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+		__mmask64 valid = rb_block_mask(left);
 		__m512i a = _mm512_or_si512(_mm512_maskz_loadu_epi8(valid, h + i), ff);
 		__m512i b = _mm512_or_si512(_mm512_maskz_loadu_epi8(valid, h + i + m - 1), lf);
 		__mmask64 hits = _mm512_mask_cmpeq_epi8_mask(valid, a, f) &
@@ -552,7 +552,7 @@ squeeze_avx512(const char *s, size_t n, char *out)
 				     * it waited on the masked store: a stall) */
 	for (size_t i = 0; i < n; i += 64) {
 		size_t left = n - i;
-		__mmask64 all = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+		__mmask64 all = rb_block_mask(left);
 		__m512i v = _mm512_maskz_loadu_epi8(all, s + i);
 		__mmask64 white = _mm512_mask_cmpeq_epi8_mask(all, v, space) |
 				  _mm512_mask_cmple_epu8_mask(all, _mm512_sub_epi8(v, tab), four);
@@ -560,8 +560,7 @@ squeeze_avx512(const char *s, size_t n, char *out)
 		__mmask64 keep = word | (white & ((word << 1) | word_before));
 		__m512i packed = _mm512_maskz_compress_epi8(keep, _mm512_mask_mov_epi8(v, white, space));
 		size_t kept = (size_t)__builtin_popcountll(keep);
-		_mm512_mask_storeu_epi8(out + o, kept >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << kept) - 1,
-					packed);
+		_mm512_mask_storeu_epi8(out + o, rb_block_mask(kept), packed);
 		o += kept;
 		word_before = (word >> 63) & 1;
 		if (keep != 0)

@@ -133,7 +133,7 @@ normalize_newlines_avx512(const unsigned char *data, size_t len, char *out)
 	size_t o = 0;
 	for (size_t i = 0; i < len; i += 64) {
 		size_t left = len - i;
-		__mmask64 bytes = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+		__mmask64 bytes = rb_block_mask(left);
 		__mmask64 next = left > 64 ? ~(__mmask64)0 : bytes >> 1; /* bytes with one after */
 		__m512i v = _mm512_maskz_loadu_epi8(bytes, data + i);
 		__m512i after = _mm512_maskz_loadu_epi8(next, data + i + 1);
@@ -142,8 +142,7 @@ normalize_newlines_avx512(const unsigned char *data, size_t len, char *out)
 		__mmask64 keep = bytes & ~crlf;
 		__m512i packed = _mm512_maskz_compress_epi8(keep, _mm512_mask_mov_epi8(v, crs, lf));
 		size_t kept = (size_t)__builtin_popcountll(keep);
-		_mm512_mask_storeu_epi8(out + o, kept >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << kept) - 1,
-					packed);
+		_mm512_mask_storeu_epi8(out + o, rb_block_mask(kept), packed);
 		o += kept;
 	}
 	return o;
@@ -261,7 +260,7 @@ text_bytes_need_avx512(const unsigned char *data, size_t len)
 	__mmask64 eight = 0, nul = 0, cr_seen = 0;
 	for (size_t i = 0; i < len; i += 64) {
 		size_t left = len - i;
-		__mmask64 bytes = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+		__mmask64 bytes = rb_block_mask(left);
 		__m512i v = _mm512_maskz_loadu_epi8(bytes, data + i);
 		/* As signed bytes, 8-bit ones are negative. */
 		eight |= _mm512_mask_cmplt_epi8_mask(bytes, v, _mm512_setzero_si512()) |
@@ -615,7 +614,7 @@ static bool looks_like_parameter(const char *p, const char *line_end)
 static inline AVX512_TARGET __mmask64 bytes_until(const char *p, const char *end, __m512i *v)
 {
 	size_t left = (size_t)(end - p);
-	__mmask64 m = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+	__mmask64 m = rb_block_mask(left);
 	*v = _mm512_maskz_loadu_epi8(m, p);
 	return m;
 }
@@ -793,7 +792,7 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
  * branch at each name's length. */
 static AVX512_TARGET bool ascii_equal_ci_avx512(const char *a, const char *b, size_t n)
 {
-	__mmask64 m = n >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << n) - 1;
+	__mmask64 m = rb_block_mask(n);
 	__m512i x = _mm512_maskz_loadu_epi8(m, a), y = _mm512_maskz_loadu_epi8(m, b);
 	const __m512i case_bit = _mm512_set1_epi8(0x20), a_ = _mm512_set1_epi8('a');
 	const __m512i span = _mm512_set1_epi8('z' - 'a');
