@@ -446,27 +446,14 @@ void rb_json_append_raw(struct rb_json_writer *w, const char *s, size_t len)
 	put(w, s, len);
 }
 
-void rb_json_append_key_n(struct rb_json_writer *w, const char *key, size_t len)
+/* Is key[0..len) plain (nothing to escape)? Then it is copied to out as it is. */
+static bool copy_plain_key(const char *key, size_t len, char *out)
 {
 #ifdef JSON_AVX512
-	/* Keys are short names that need no escaping: checked and copied in one masked
-	 * load and store. */
-	if (len <= JSON_PLAIN_KEY && rb_cpu_has(RB_CPU_AVX512) && reserve(w, len + 4)) {
-		char *out = w->buf + w->len;
-		if (plain_run_avx512((const unsigned char *)key, len, out + 2) == len) {
-			out[0] = ',';
-			out[1] = '"';
-			out[2 + len] = '"';
-			out[3 + len] = ':';
-			w->len += len + 4;
-			w->buf[w->len] = '\0';
-			return;
-		}
-	}
+	if (rb_cpu_has(RB_CPU_AVX512)) /* checked and copied in one masked load and store */
+		return plain_run_avx512((const unsigned char *)key, len, out) == len;
 #endif
-	/* Keys are short names that need no escaping: checked a word at a time, copied
-	 * whole. */
-	bool plain = len <= JSON_PLAIN_KEY;
+	bool plain = true;
 	size_t i = 0;
 	for (; plain && i + 8 <= len; i += 8) {
 		uint64_t x;
@@ -475,16 +462,25 @@ void rb_json_append_key_n(struct rb_json_writer *w, const char *key, size_t len)
 	}
 	for (; plain && i < len; i++)
 		plain = json_plain[(unsigned char)key[i]];
-	if (plain && reserve(w, len + 4)) {
+	if (plain)
+		memcpy(out, key, len);
+	return plain;
+}
+
+void rb_json_append_key_n(struct rb_json_writer *w, const char *key, size_t len)
+{
+	/* Keys are short names that need no escaping: copied whole, quoted by hand. */
+	if (len <= JSON_PLAIN_KEY && reserve(w, len + 4)) {
 		char *out = w->buf + w->len;
-		out[0] = ',';
-		out[1] = '"';
-		memcpy(out + 2, key, len);
-		out[2 + len] = '"';
-		out[3 + len] = ':';
-		w->len += len + 4;
-		w->buf[w->len] = '\0';
-		return;
+		if (copy_plain_key(key, len, out + 2)) {
+			out[0] = ',';
+			out[1] = '"';
+			out[2 + len] = '"';
+			out[3 + len] = ':';
+			w->len += len + 4;
+			w->buf[w->len] = '\0';
+			return;
+		}
 	}
 	put(w, ",", 1);
 	quoted(w, key, len);
