@@ -4,14 +4,7 @@
 # and the hashing lanes), with CRLF line endings, and over the DMARC corpus.
 set -u
 rebound=${1:?usage: cpu_paths.sh REBOUND_BINARY}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-check() { # check NAME CONDITION...
-	local name=$1
-	shift
-	if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
+. tests/common/check.sh
 same_both_ways() { # same_both_ways NAME INPUT...
 	local name=$1
 	shift
@@ -32,5 +25,4 @@ sed 's/$/\r/' "$work/corpus.mbox" >"$work/crlf.mbox"
 same_both_ways crlf "$work/crlf.mbox"
 same_both_ways dmarc tests/corpus/dmarc-cryinc tests/data
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_done

@@ -2,14 +2,7 @@
 # rebound parse from the outside: JSON lines, paths, stdin, mbox, exit status.
 set -u
 rebound=${1:?usage: parse.sh REBOUND_BINARY}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0 failed=0
-check() { # check NAME CONDITION...
-	local name=$1
-	shift
-	if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $name"; fi
-}
+. tests/common/check.sh
 
 msg=tests/corpus/sisimai/not/is-not-bounce-01.eml
 
@@ -74,5 +67,4 @@ check "bounces read without the report libraries" grep -q '"type":"bounce"' "$wo
 "$rebound" parse --summary samples/maildir >"$work/summary" 2>/dev/null
 check "summary over the sample mailbox" grep -q "^26 messages" "$work/summary"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_done
