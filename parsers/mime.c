@@ -35,6 +35,7 @@
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define MIME_AVX512 1
+#define AVX512_TARGET __attribute__((target("avx512f,avx512bw")))
 #elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -253,8 +254,7 @@ enum {
 
 #ifdef MIME_AVX512
 /* text_bytes_need sixty-four bytes at a time (AVX-512 BW), the last block masked. */
-__attribute__((target("avx512f,avx512bw"))) static unsigned
-text_bytes_need_avx512(const unsigned char *data, size_t len)
+static AVX512_TARGET unsigned text_bytes_need_avx512(const unsigned char *data, size_t len)
 {
 	const __m512i esc = _mm512_set1_epi8(0x1b), cr = _mm512_set1_epi8('\r');
 	__mmask64 eight = 0, nul = 0, cr_seen = 0;
@@ -610,7 +610,6 @@ static bool looks_like_parameter(const char *p, const char *line_end)
 #ifdef MIME_AVX512
 /* A mask of the first min(64, end - p) bytes at p, and those bytes (the rest zero):
  * a line's worth read at once, never past end. */
-#define AVX512_TARGET __attribute__((target("avx512f,avx512bw")))
 static inline AVX512_TARGET __mmask64 bytes_until(const char *p, const char *end, __m512i *v)
 {
 	size_t left = (size_t)(end - p);
