@@ -22,6 +22,7 @@
 
 #define RB_PHRASES_MAX 1024
 #define RB_PHRASES_HASH_BITS 14
+#define RB_PHRASES_PREFIXES 16
 
 struct rb_phrases {
 	size_t count;
@@ -37,6 +38,11 @@ struct rb_phrases {
 	/* Phrases of one to three bytes, ascending. */
 	uint16_t short_member[RB_PHRASES_MAX];
 	size_t short_count;
+	/* The distinct first two bytes of the phrases of four bytes or more, when there
+	 * are at most RB_PHRASES_PREFIXES of them (prefix_count 0 otherwise): where the
+	 * CPU has AVX-512, only the positions that start with one are hashed. */
+	uint8_t prefix[RB_PHRASES_PREFIXES][2];
+	unsigned prefix_count;
 };
 
 /*
