@@ -15,6 +15,9 @@
 #include "phrases.h"
 
 #include <string.h>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 #include "cpu.h"
 #include "text.h"
@@ -140,7 +143,6 @@ static inline size_t first_at(const struct rb_phrases *set, const char *text, si
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
 /*
  * The positions of text whose first two bytes are one of the set's prefixes, 64 at a
  * time (AVX-512 BW): a set of few prefixes (the SMTP command phrases) rules out most
