@@ -277,18 +277,13 @@ TARGET static bool hash_lanes(size_t n, const unsigned char *const *data, const 
 	free(order);
 	return true;
 }
-
-static bool lanes_available(void)
-{
-	return rb_cpu_has(RB_CPU_AVX512);
-}
 #endif
 
 void rb_sha256_hex_many(size_t n, const unsigned char *const *data, const size_t *len,
 			char (*hex)[65])
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-	if (n >= MANY_MIN && lanes_available() && hash_lanes(n, data, len, hex))
+	if (n >= MANY_MIN && rb_cpu_has(RB_CPU_AVX512) && hash_lanes(n, data, len, hex))
 		return;
 #endif
 	for (size_t i = 0; i < n; i++)

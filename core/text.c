@@ -234,11 +234,6 @@ memmem_avx2(const char *h, size_t n, const char *needle, size_t m, size_t a0, si
 	return NULL;
 }
 
-static inline bool memmem_avx512_usable(void)
-{
-	return rb_cpu_has(RB_CPU_AVX512);
-}
-
 /* The same, 64 positions at a time where the CPU has AVX-512 (BW): the whole body of
  * a message is searched for a phrase many times per message. */
 __attribute__((target("avx512f,avx512bw"))) static const char *
@@ -274,7 +269,7 @@ const char *rb_text_memmem_anchored(const char *h, size_t n, const char *needle,
 	size_t i = 0;
 #ifdef TEXT_AVX512
 	const char *found = NULL;
-	if (n >= m - 1 + 64 && memmem_avx512_usable())
+	if (n >= m - 1 + 64 && rb_cpu_has(RB_CPU_AVX512))
 		found = memmem_avx512(h, n, needle, m, a0, a1, &budget, &i);
 	if (found == NULL && budget > 0 && n - i >= m - 1 + 32 && rb_cpu_has(RB_CPU_AVX2))
 		found = memmem_avx2(h, n, needle, m, a0, a1, &budget, &i);
