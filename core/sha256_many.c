@@ -9,7 +9,8 @@
  * holds word t of its own block in register t), and one pass of the rounds advances
  * all sixteen. A lane whose message is done gives its digest and takes the next
  * message. Messages are taken longest first, so the lanes run out together and few
- * rounds are wasted on idle lanes at the end.
+ * rounds are wasted on idle lanes at the end; one much longer than the rest's share
+ * of a lane is hashed alone instead (Nettle's SHA instructions).
  *
  * Written here because no library Debian ships hashes several messages at once. Where
  * the CPU has no AVX-512 (F and BW), or for fewer than MANY_MIN messages, each message
@@ -220,12 +221,25 @@ TARGET static bool hash_lanes(size_t n, const unsigned char *const *data, const 
 	for (size_t i = 0; i < n; i++)
 		order[i] = (struct by_blocks){.blocks = (len[i] + 9 + BLOCK - 1) / BLOCK, .message = i};
 	qsort(order, n, sizeof(*order), longest_first);
+	/* A message much longer than the others' share of a lane would keep the other
+	 * fifteen lanes idle once they are done (a 64 KiB bounce among short ones): it is
+	 * hashed alone with the SHA instructions, which cost less than those idle rounds.
+	 * The bound is where the two costs meet, measured here: a block alone takes about
+	 * 1.5 lane-blocks, so it pays when the message is over the rest's blocks / 14.5. */
+	size_t total = 0, taken = 0;
+	for (size_t i = 0; i < n; i++)
+		total += order[i].blocks;
+	while (taken + 1 < n && order[taken].blocks * 29 > (total - order[taken].blocks) * 2) {
+		size_t m = order[taken++].message;
+		hash_one(data[m], len[m], hex[m]);
+		total -= order[taken - 1].blocks;
+	}
 
 	struct lane lanes[LANES];
 	__m512i state[8];
 	for (int k = 0; k < 8; k++)
 		state[k] = _mm512_set1_epi32((int)initial_state[k]);
-	size_t taken = 0, busy = 0;
+	size_t busy = 0;
 	for (int l = 0; l < LANES; l++) {
 		lanes[l].busy = false;
 		if (taken < n) {
