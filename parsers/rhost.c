@@ -39,31 +39,35 @@ enum provider {
 
 struct provider_host {
 	enum provider provider;
-	const char *host; /* the host, or ".suffix" for any host under it */
-	size_t len;       /* strlen(host), worked out by the compiler */
+	const char *host;      /* the host, or ".suffix" for any host under it */
+	size_t len;            /* strlen(host), worked out by the compiler */
+	const char *last_two;  /* its last two labels ("aol.com"): a host is compared */
+	size_t last_two_len;   /* on those first, and most have other ones */
 };
 
-#define HOST(provider, host) {provider, "" host, sizeof(host) - 1}
+/* The name in two pieces: what comes before its last two labels, and those. */
+#define HOST(provider, head, last_two)                                                      \
+	{provider, "" head last_two, sizeof(head last_two) - 1, "" last_two, sizeof(last_two) - 1}
 
 static const struct provider_host provider_hosts[] = {
-	HOST(PROVIDER_AOL, ".mail.aol.com"),
-	HOST(PROVIDER_AOL, ".mx.aol.com"),
-	HOST(PROVIDER_FACEBOOK, ".facebook.com"),
-	HOST(PROVIDER_FRANCEPTT, ".laposte.net"),
-	HOST(PROVIDER_FRANCEPTT, ".orange.fr"),
-	HOST(PROVIDER_FRANCEPTT, ".wanadoo.fr"),
-	HOST(PROVIDER_GODADDY, "smtp.secureserver.net"),
-	HOST(PROVIDER_GODADDY, "mailstore1.secureserver.net"),
-	HOST(PROVIDER_MESSAGELABS, ".messagelabs.com"),
-	HOST(PROVIDER_MICROSOFT, ".prod.outlook.com"),
-	HOST(PROVIDER_MICROSOFT, ".protection.outlook.com"),
-	HOST(PROVIDER_MICROSOFT, ".onmicrosoft.com"),
-	HOST(PROVIDER_MICROSOFT, ".exchangelabs.com"),
-	HOST(PROVIDER_MIMECAST, ".mimecast.com"),
-	HOST(PROVIDER_NTTDOCOMO, "mfsmax.docomo.ne.jp"),
-	HOST(PROVIDER_OUTLOOK, ".hotmail.com"),
-	HOST(PROVIDER_SPECTRUM, ".charter.net"),
-	HOST(PROVIDER_YAHOOINC, ".yahoodns.net"),
+	HOST(PROVIDER_AOL, ".mail.", "aol.com"),
+	HOST(PROVIDER_AOL, ".mx.", "aol.com"),
+	HOST(PROVIDER_FACEBOOK, ".", "facebook.com"),
+	HOST(PROVIDER_FRANCEPTT, ".", "laposte.net"),
+	HOST(PROVIDER_FRANCEPTT, ".", "orange.fr"),
+	HOST(PROVIDER_FRANCEPTT, ".", "wanadoo.fr"),
+	HOST(PROVIDER_GODADDY, "smtp.", "secureserver.net"),
+	HOST(PROVIDER_GODADDY, "mailstore1.", "secureserver.net"),
+	HOST(PROVIDER_MESSAGELABS, ".", "messagelabs.com"),
+	HOST(PROVIDER_MICROSOFT, ".prod.", "outlook.com"),
+	HOST(PROVIDER_MICROSOFT, ".protection.", "outlook.com"),
+	HOST(PROVIDER_MICROSOFT, ".", "onmicrosoft.com"),
+	HOST(PROVIDER_MICROSOFT, ".", "exchangelabs.com"),
+	HOST(PROVIDER_MIMECAST, ".", "mimecast.com"),
+	HOST(PROVIDER_NTTDOCOMO, "mfsmax.docomo.", "ne.jp"),
+	HOST(PROVIDER_OUTLOOK, ".", "hotmail.com"),
+	HOST(PROVIDER_SPECTRUM, ".", "charter.net"),
+	HOST(PROVIDER_YAHOOINC, ".", "yahoodns.net"),
 };
 
 /* ---- codes ---- */
@@ -255,65 +259,97 @@ static const struct provider_phrase provider_phrases[] = {
 	{PROVIDER_YAHOOINC, "mailbox not found", "userunknown"},
 };
 
+/* Are the n bytes at a those at b, ASCII case folded? */
+static bool equal_ci(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+		x = (unsigned char)(x + (((unsigned)x - 'A' < 26u) << 5));
+		y = (unsigned char)(y + (((unsigned)y - 'A' < 26u) << 5));
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
 /* Does host (h bytes) end with pattern (".suffix" at a label boundary, or the whole
  * host)? */
 static bool host_matches(const char *host, size_t h, const char *pattern, size_t p)
 {
-	/* Last bytes first (case folded): most patterns are dismissed without a compare. */
-	if (h == 0 || p == 0 ||
-	    ((unsigned char)host[h - 1] | 0x20) != ((unsigned char)pattern[p - 1] | 0x20))
+	if (h == 0 || p == 0)
 		return false;
 	if (pattern[0] == '.') {
 		/* "orange.fr" itself, or any host under it */
-		if (h == p - 1 && strcasecmp(host, pattern + 1) == 0)
-			return true;
-		return h > p && strcasecmp(host + h - p, pattern) == 0;
+		if (h == p - 1)
+			return equal_ci(host, pattern + 1, p - 1);
+		return h > p && equal_ci(host + h - p, pattern, p);
 	}
-	return h == p && strcasecmp(host, pattern) == 0;
+	return h == p && equal_ci(host, pattern, p);
 }
 
-/* The host name in a Remote-MTA/Reporting-MTA value ("dns; mx.example [192.0.2.1]"). */
-static void host_of(const char *mta, char *out, size_t cap)
+/* Host names are letters, digits, dots and hyphens. */
+static bool is_host_byte(unsigned char c)
 {
-	out[0] = '\0';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '-';
+}
+
+/* The host name in a Remote-MTA/Reporting-MTA value ("dns; mx.example [192.0.2.1]"):
+ * where it starts in mta, its length in *len_r (0 when there is none). At most
+ * HOST_MAX bytes of it, without trailing dots. */
+#define HOST_MAX 254
+static const char *host_of(const char *mta, size_t *len_r)
+{
+	*len_r = 0;
 	if (mta == NULL)
-		return;
+		return NULL;
 	const char *semi = strchr(mta, ';');
 	const char *p = semi ? semi + 1 : mta;
 	while (*p == ' ' || *p == '\t' || *p == '[')
 		p++;
 	size_t n = 0;
-	while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '.' || p[n] == '-') && n + 1 < cap)
+	while (n < HOST_MAX && is_host_byte((unsigned char)p[n]))
 		n++;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	while (n > 0 && out[n - 1] == '.')
-		out[--n] = '\0';
+	while (n > 0 && p[n - 1] == '.')
+		n--;
+	*len_r = n;
+	return p;
 }
 
-static enum provider provider_of_host(const char *host)
+/* Every bounce asks this of up to three hosts: each is compared on its last two
+ * labels first, which rules out all but one or two of the table's rows by length
+ * alone (matching every row in full was most of what a classification took). */
+static enum provider provider_of_host(const char *host, size_t h)
 {
-	if (host == NULL || *host == '\0')
+	if (host == NULL || h == 0)
 		return PROVIDER_NONE;
-	size_t h = strlen(host);
-	for (size_t i = 0; i < sizeof(provider_hosts) / sizeof(provider_hosts[0]); i++)
-		if (host_matches(host, h, provider_hosts[i].host, provider_hosts[i].len))
-			return provider_hosts[i].provider;
+	size_t k = h, dots = 0;
+	while (k > 0 && !(host[k - 1] == '.' && ++dots == 2))
+		k--;
+	const char *last_two = host + k;
+	size_t last_two_len = h - k;
+	for (size_t i = 0; i < sizeof(provider_hosts) / sizeof(provider_hosts[0]); i++) {
+		const struct provider_host *row = &provider_hosts[i];
+		if (row->last_two_len == last_two_len &&
+		    equal_ci(last_two, row->last_two, last_two_len) &&
+		    host_matches(host, h, row->host, row->len))
+			return row->provider;
+	}
 	return PROVIDER_NONE;
 }
 
 static enum provider provider_of(const struct rb_bounce *b)
 {
 	const char *at = b->recipient ? strrchr(b->recipient, '@') : NULL;
-	enum provider p = provider_of_host(at ? at + 1 : NULL);
-	char host[256];
+	enum provider p = at ? provider_of_host(at + 1, strlen(at + 1)) : PROVIDER_NONE;
+	size_t n;
 	if (p == PROVIDER_NONE) {
-		host_of(b->remote_mta, host, sizeof(host));
-		p = provider_of_host(host);
+		const char *host = host_of(b->remote_mta, &n);
+		p = provider_of_host(host, n);
 	}
 	if (p == PROVIDER_NONE) {
-		host_of(b->reporting_mta, host, sizeof(host));
-		p = provider_of_host(host);
+		const char *host = host_of(b->reporting_mta, &n);
+		p = provider_of_host(host, n);
 	}
 	return p;
 }

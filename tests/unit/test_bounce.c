@@ -295,6 +295,21 @@ static void test_provider_codes(void)
 		/* NTT docomo: "Unknown user" after DATA is its filter refusing the sender. */
 		{"a@docomo.example.jp", "mfsmax.docomo.ne.jp", "5.0.0",
 		 "Diagnostic-Code: smtp; 550 Unknown user a@docomo.example.jp", "rejected"},
+		/* Hosts are matched without case, a bare suffix domain too, a trailing dot
+		 * of a Remote-MTA ignored; a name that only ends like a suffix is no host
+		 * under it. */
+		{"a@Orange.FR", "", "4.2.0",
+		 "Diagnostic-Code: smtp; 421 4.2.0 Service refuse. OFR005_505 [505]", "systemerror"},
+		{"a@example.com", "SMTP-IN.Orange.Fr.", "4.2.0",
+		 "Diagnostic-Code: smtp; 421 4.2.0 Service refuse. OFR005_505 [505]", "systemerror"},
+		{"a@example.com", "[SMTP.SecureServer.NET]", "5.1.1",
+		 "Diagnostic-Code: smtp; 550 5.1.1 <a@example.com> too many recipients. IB607",
+		 "speeding"},
+		{"a@notorange.fr", "mx.notorange.fr", "4.2.0",
+		 "Diagnostic-Code: smtp; 421 4.2.0 Service refuse. OFR005_505 [505]", "blocked"},
+		{"a@example.com", "xsmtp.secureserver.net", "5.1.1",
+		 "Diagnostic-Code: smtp; 550 5.1.1 <a@example.com> too many recipients. IB607",
+		 "userunknown"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct collected c = {0};
