@@ -541,21 +541,8 @@ static bool value_needs_decoding(const unsigned char *v, size_t n)
 struct header_list {
 	struct rb_header *items;
 	size_t count, cap;
-	uint64_t names; /* header_name_bit of every name in items */
+	struct rb_header_index *index; /* the arena's, made with the first header */
 };
-
-/*
- * One of 64 bits for a header name, the same for every case of it: a list keeps the
- * bits of its names, so a lookup of a name the block lacks (most are: a classifier
- * asks for headers that only some senders write) ends without a comparison.
- */
-static inline uint64_t header_name_bit(const char *name, size_t len)
-{
-	if (len == 0)
-		return 1;
-	unsigned first = (unsigned char)name[0] | 0x20u, last = (unsigned char)name[len - 1] | 0x20u;
-	return (uint64_t)1 << ((len + 5 * first + 3 * last) & 63);
-}
 
 /*
  * A header name's length, first and last bytes, case folded: compared before the
@@ -568,6 +555,34 @@ static inline uint32_t header_name_key(const char *name, size_t len)
 		return 0;
 	return (uint32_t)(len & 0xffff) | ((unsigned char)name[0] | 0x20u) << 16 |
 	       ((unsigned char)name[len - 1] | 0x20u) << 24;
+}
+
+/* The index slot of a name by its key. */
+static inline unsigned header_slot(uint32_t key)
+{
+	return (key * 2654435761u) >> 26; /* 6 bits of a multiplicative mix */
+}
+
+/* Header items[i] into the index of its list (none when there is no memory for one:
+ * lookups then read every header). */
+static void header_index_add(struct rb_arena *arena, struct header_list *list, size_t i)
+{
+	struct rb_header *h = &list->items[i];
+	h->next_same = 0;
+	if (list->index == NULL) {
+		if (i != 0)
+			return;
+		list->index = rb_arena_alloc(arena, sizeof(*list->index));
+		if (list->index == NULL)
+			return;
+	}
+	unsigned slot = header_slot(h->name_key);
+	uint32_t at = (uint32_t)i + 1;
+	if (list->index->first[slot] == 0)
+		list->index->first[slot] = at;
+	else
+		list->items[list->index->last[slot] - 1].next_same = at;
+	list->index->last[slot] = at;
 }
 
 /*
@@ -779,7 +794,7 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 		h->raw = value;
 		h->raw_len = (size_t)(value_end - value);
 		h->raw_decode = decode;
-		out->names |= header_name_bit(h->name, h->name_len);
+		header_index_add(arena, out, out->count - 1);
 		p = value_end < end ? value_end + 1 : end;
 	}
 	return end;
@@ -820,17 +835,27 @@ static bool ascii_equal_ci(const char *a, const char *b, size_t n)
 }
 
 /*
- * The value of the first header of that name in items[0..count) (lengths compared
- * first), NULL when none; names holds the header_name_bit of every item's name. The
- * items are the arena's, written only here and in parse_headers: the const of a
- * lookup through a const rb_mail is cast away to keep the decoded value.
+ * The value of the first header of that name in items[0..count) (keys compared
+ * first), NULL when none: through the index when there is one (the headers of the
+ * name's slot, in order), else through them all. The items are the arena's, written
+ * only here and in parse_headers: the const of a lookup through a const rb_mail is
+ * cast away to keep the decoded value.
  */
 static const char *headers_find(struct rb_arena *arena, const struct rb_header *items,
-				size_t count, uint64_t names, const char *name, size_t len)
+				size_t count, const struct rb_header_index *index,
+				const char *name, size_t len)
 {
-	if ((names & header_name_bit(name, len)) == 0)
-		return NULL;
 	uint32_t key = header_name_key(name, len);
+	if (index != NULL) {
+		for (uint32_t at = index->first[header_slot(key)]; at != 0;
+		     at = items[at - 1].next_same) {
+			const struct rb_header *h = &items[at - 1];
+			if (h->name_key == key && h->name_len == len &&
+			    ascii_equal_ci(h->name, name, len))
+				return header_value(arena, (struct rb_header *)h);
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < count; i++)
 		if (items[i].name_key == key && items[i].name_len == len &&
 		    ascii_equal_ci(items[i].name, name, len))
@@ -852,7 +877,7 @@ bool rb_header_is_n(const struct rb_header *h, const char *name, size_t len)
 static inline const char *header_find(struct rb_arena *arena, const struct header_list *h,
 				      const char *name)
 {
-	return headers_find(arena, h->items, h->count, h->names, name, strlen(name));
+	return headers_find(arena, h->items, h->count, h->index, name, strlen(name));
 }
 
 size_t rb_mime_parse_header_block(struct rb_arena *arena, const char *text,
@@ -1400,7 +1425,7 @@ static bool may_nest_report(struct rb_arena *arena, const struct header_list *he
 {
 	struct content_type ct;
 	const char *type =
-	    headers_find(arena, heads->items, heads->count, heads->names, "Content-Type", 12);
+	    headers_find(arena, heads->items, heads->count, heads->index, "Content-Type", 12);
 	parse_content_type(arena, type, false, &ct);
 	switch (ct.kind) {
 	case KIND_DELIVERY_STATUS:
@@ -1636,7 +1661,7 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	mail->arena = arena;
 	mail->headers = headers.items;
 	mail->header_count = headers.count;
-	mail->header_names = headers.names;
+	mail->header_index = headers.index;
 	mail->subject = rb_mail_header(mail, "Subject");
 	mail->from = rb_mail_header(mail, "From");
 	mail->to = rb_mail_header(mail, "To");
@@ -1667,13 +1692,14 @@ enum rb_status rb_mime_parse(struct rb_arena *arena, const unsigned char *data, 
 	if (w.original_parsed) {
 		mail->original_headers = w.original_headers.items;
 		mail->original_header_count = w.original_headers.count;
-		mail->original_header_names = w.original_headers.names;
+		mail->original_header_index = w.original_headers.index;
 	} else {
-		struct rb_header *oh = NULL;
-		mail->original_header_count = rb_mime_parse_header_block(arena, mail->original, &oh);
-		mail->original_headers = oh;
-		for (size_t i = 0; i < mail->original_header_count; i++)
-			mail->original_header_names |= header_name_bit(oh[i].name, oh[i].name_len);
+		struct header_list list = {0};
+		parse_headers(arena, mail->original, mail->original + strlen(mail->original), &list,
+			      true);
+		mail->original_headers = list.items;
+		mail->original_header_count = list.count;
+		mail->original_header_index = list.index;
 	}
 	if (w.skipped_depth)
 		acc_append(arena, &w.problems, "MIME nesting deeper than the limit was skipped",
@@ -1738,7 +1764,7 @@ const char *rb_mail_body_find_needle(const struct rb_mail *mail, const struct rb
 const char *rb_mail_header_n(const struct rb_mail *mail, const char *name, size_t name_len)
 {
 	const char *found =
-	    headers_find(mail->arena, mail->headers, mail->header_count, mail->header_names, name,
+	    headers_find(mail->arena, mail->headers, mail->header_count, mail->header_index, name,
 			 name_len);
 	return found ? found : "";
 }
@@ -1747,7 +1773,7 @@ const char *rb_mail_original_header_n(const struct rb_mail *mail, const char *na
 				      size_t name_len)
 {
 	const char *found = headers_find(mail->arena, mail->original_headers,
-					 mail->original_header_count, mail->original_header_names, name,
+					 mail->original_header_count, mail->original_header_index, name,
 					 name_len);
 	return found ? found : "";
 }

@@ -36,6 +36,19 @@ struct rb_header {
 	size_t raw_len;
 	bool raw_decode;  /* RFC 2047 words and charsets are decoded */
 	uint32_t name_key; /* header_name_key of the name: most names sought are told apart by it */
+	uint32_t next_same; /* 1 + the index of the next header in its index slot; 0: none */
+};
+
+/*
+ * Where the headers of a block lie by name: slot k holds 1 + the index of the first
+ * header whose name hashes to k (0: none), and each header the next in its slot, so a
+ * lookup reads the few headers of its slot instead of the whole block (a message's
+ * headers are looked up by name dozens of times, and a block has dozens).
+ */
+#define RB_HEADER_SLOTS 64
+struct rb_header_index {
+	uint32_t first[RB_HEADER_SLOTS];
+	uint32_t last[RB_HEADER_SLOTS]; /* where the next header of the slot is chained on */
 };
 
 struct rb_part {
@@ -54,7 +67,7 @@ struct rb_mail {
 	struct rb_arena *arena;         /* where header values are decoded on lookup */
 	const struct rb_header *headers;  /* top-level headers in order */
 	size_t header_count;
-	uint64_t header_names;          /* a bit per name (lookups of absent names end at once) */
+	const struct rb_header_index *header_index; /* by name; NULL: look through them all */
 	const char *subject;
 	const char *from;               /* as written, decoded */
 	const char *to;
@@ -76,7 +89,7 @@ struct rb_mail {
 	const char *original;
 	const struct rb_header *original_headers; /* headers of `original`, parsed */
 	size_t original_header_count;
-	uint64_t original_header_names;
+	const struct rb_header_index *original_header_index;
 
 	const struct rb_part *parts;    /* every leaf part, in order */
 	size_t part_count;
