@@ -542,6 +542,45 @@ static void test_header_name_case(struct rb_arena *arena)
 	CHECK_STR(rb_mail_header(m, "X-[B]"), "bracket");
 }
 
+/* Many headers, every name more than once: a lookup finds the first of its name in
+ * any case, through the index (names share slots at 300 names), in the message's
+ * headers and in the returned message's. */
+static void test_header_lookup_many(struct rb_arena *arena)
+{
+	enum { NAMES = 300 };
+	size_t cap = NAMES * 2 * 40 + 200;
+	char *raw = malloc(2 * cap);
+	size_t n = 0;
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < NAMES; i++)
+			n += (size_t)snprintf(raw + n, cap - n, "X-Name-%d: value %d of %d\n", i,
+					      round, i);
+	n += (size_t)snprintf(raw + n, cap - n,
+			      "Content-Type: multipart/report; boundary=\"b\"\n\n--b\n"
+			      "Content-Type: text/rfc822-headers\n\n");
+	for (int i = NAMES - 1; i >= 0; i--)
+		n += (size_t)snprintf(raw + n, cap - n, "x-inner-%d: inner %d\n", i, i);
+	snprintf(raw + n, 2 * cap - n, "\n--b--\n");
+	struct rb_mail *m = parse(arena, raw, NULL);
+	CHECK(m != NULL);
+	int right = 0, inner_right = 0;
+	for (int i = 0; m != NULL && i < NAMES; i++) {
+		char name[32], want[64];
+		snprintf(name, sizeof(name), i % 2 ? "x-name-%d" : "X-NAME-%d", i);
+		snprintf(want, sizeof(want), "value 0 of %d", i);
+		right += strcmp(rb_mail_header(m, name), want) == 0;
+		snprintf(name, sizeof(name), "X-Inner-%d", i);
+		snprintf(want, sizeof(want), "inner %d", i);
+		inner_right += strcmp(rb_mail_original_header(m, name), want) == 0;
+	}
+	CHECK(right == NAMES);
+	CHECK(inner_right == NAMES);
+	CHECK_STR(rb_mail_header(m, "X-Name-300"), "");
+	CHECK_STR(rb_mail_header(m, "X-Name-"), "");
+	CHECK_STR(rb_mail_original_header(m, "X-Name-1"), "");
+	free(raw);
+}
+
 /* A body of letters with one byte that needs work at each place (a NUL, an 8-bit byte
  * of a declared charset, a CR inside base64): the part's bytes are read for all three
  * in blocks of sixteen or sixty-four, and a byte missed at any place would be left
@@ -624,6 +663,7 @@ int main(void)
 	test_base64_random();
 	test_message_id_random(arena);
 	test_header_name_case(arena);
+	test_header_lookup_many(arena);
 	rb_arena_free(&arena);
 	return check_done();
 }
