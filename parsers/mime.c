@@ -44,6 +44,7 @@
 #include "core/text.h"
 #include "core/utf8.h"
 #include "parsers/base64.h"
+#include "parsers/iso2022jp.h"
 #include "parsers/mail_date.h"
 #include "parsers/quoted_printable.h"
 
@@ -101,13 +102,16 @@ static void keep_encoded_word_charsets(const char *raw)
 	}
 }
 
-/* A conversion to UTF-8 (g_convert's), its charset's module kept loaded. */
+/* A conversion to UTF-8 (g_convert's), its charset's module kept loaded. ISO-2022-JP
+ * text, mostly ASCII, has its ASCII copied and only the rest converted. */
 static gchar *convert_to_utf8(const unsigned char *data, size_t len, const char *charset,
 			      gsize *len_r)
 {
 	if (charset == NULL)
 		return NULL;
 	keep_charset_module_loaded(charset, strlen(charset));
+	if (g_ascii_strcasecmp(charset, "ISO-2022-JP") == 0)
+		return rb_iso2022jp_to_utf8(data, len, len_r);
 	return g_convert((const gchar *)data, (gssize)len, "UTF-8", charset, NULL, len_r, NULL);
 }
 
@@ -357,6 +361,14 @@ static const char *bytes_to_text(struct rb_arena *arena, const unsigned char *da
 	}
 	const gchar *src = converted ? converted : (const gchar *)data;
 	gsize src_len = converted ? conv_len : len;
+	if (converted != NULL && rb_utf8_valid((const unsigned char *)converted, conv_len)) {
+		/* What a converter wrote is valid UTF-8 (unless it wrote a NUL): made valid,
+		 * it would be copied as it is. */
+		char *out = rb_mime_normalize_newlines(arena, (const unsigned char *)converted,
+						       conv_len, len_r);
+		g_free(converted);
+		return out ? out : "";
+	}
 	gchar *valid = g_utf8_make_valid(src, (gssize)src_len);
 	g_free(converted);
 	char *out = rb_mime_normalize_newlines(arena, (const unsigned char *)valid, strlen(valid),
