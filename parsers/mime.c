@@ -248,6 +248,29 @@ static const char *acc_str(struct text_acc *acc)
 	return acc->buf ? acc->buf : "";
 }
 
+/* A string built by appending n bytes at a time (no newline added), NUL-terminated
+ * in the arena. Doubling: many appends cost as much as their bytes, where printing the
+ * whole string again per append cost the square (a header followed by a flood of
+ * parameter lines). On out of memory it stays as it was, and the arena has failed. */
+static void str_append(struct rb_arena *arena, struct text_acc *acc, const char *s, size_t n)
+{
+	if (acc->len + n + 1 > acc->cap) {
+		size_t nc = acc->cap ? acc->cap * 2 : 64;
+		while (nc < acc->len + n + 1)
+			nc *= 2;
+		char *nb = rb_arena_alloc_unzeroed(arena, nc);
+		if (nb == NULL)
+			return;
+		if (acc->len > 0)
+			memcpy(nb, acc->buf, acc->len);
+		acc->buf = nb;
+		acc->cap = nc;
+	}
+	memcpy(acc->buf + acc->len, s, n);
+	acc->len += n;
+	acc->buf[acc->len] = '\0';
+}
+
 
 /* What the bytes of a text need before they are UTF-8 LF text without NULs. */
 enum {
@@ -757,6 +780,8 @@ static inline const char *header_line(const char *p, const char *end, const char
 static const char *parse_headers(struct rb_arena *arena, const char *p, const char *end,
 				 struct header_list *out, bool decode)
 {
+	struct text_acc joined = {0}; /* the value of a header that lines were joined to */
+	size_t joined_to = SIZE_MAX;  /* which header that is */
 	while (p < end) {
 		const char *name_end;
 		const char *nl = header_line(p, end, &name_end);
@@ -773,9 +798,16 @@ static const char *parse_headers(struct rb_arena *arena, const char *p, const ch
 			 * ("Content-Type: multipart/alternative;\nboundary=...") or as the value
 			 * of a header left empty ("X-Message-Info:\n5vMbyq..."). */
 			struct rb_header *prev = &out->items[out->count - 1];
-			char *more = rb_arena_strndup(arena, p, (size_t)(line_end - p));
-			prev->value = rb_arena_printf(arena, "%s %s", header_value(arena, prev),
-						      more ? more : "");
+			if (joined_to != out->count - 1) {
+				const char *v = header_value(arena, prev);
+				joined = (struct text_acc){0};
+				str_append(arena, &joined, v, strlen(v));
+				joined_to = out->count - 1;
+			}
+			/* The value, a space, the line (up to a NUL in it). */
+			str_append(arena, &joined, " ", 1);
+			str_append(arena, &joined, p, strnlen(p, (size_t)(line_end - p)));
+			prev->value = acc_str(&joined);
 			p = nl ? nl + 1 : end;
 			continue;
 		}
@@ -1079,7 +1111,8 @@ static void parse_content_type(struct rb_arena *arena, const char *value, bool d
 	/* "text" alone, or "text/plain garbage": keep what reads as type/subtype. */
 	ct->type = !disposition && !slash ? "" : type;
 	ct->kind = part_kind_of(ct->type);
-	char *cont = NULL; /* RFC 2231 continuations of name/filename */
+	struct text_acc cont = {0}; /* RFC 2231 continuations of name/filename, joined */
+	bool has_cont = false;
 	p = semi;
 	while (p != NULL && *p == ';') {
 		p = skip_ws(p + 1);
@@ -1156,7 +1189,8 @@ static void parse_content_type(struct rb_arena *arena, const char *value, bool d
 		if (pvalue == NULL)
 			return;
 		if (continuation && which == PARAM_NAME) {
-			cont = cont ? rb_arena_printf(arena, "%s%s", cont, pvalue) : pvalue;
+			str_append(arena, &cont, pvalue, strlen(pvalue));
+			has_cont = true;
 		} else if (which == PARAM_BOUNDARY) {
 			ct->boundary = pvalue;
 		} else if (which == PARAM_CHARSET) {
@@ -1167,8 +1201,8 @@ static void parse_content_type(struct rb_arena *arena, const char *value, bool d
 			ct->name = pvalue;
 		}
 	}
-	if (cont != NULL && *ct->name == '\0')
-		ct->name = cont;
+	if (has_cont && *ct->name == '\0')
+		ct->name = acc_str(&cont);
 }
 
 /* ---- transfer encodings ---- */

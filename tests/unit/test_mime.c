@@ -581,6 +581,41 @@ static void test_header_lookup_many(struct rb_arena *arena)
 	free(raw);
 }
 
+/* Lines that lost their indentation are joined to the header before them, a space
+ * between (a parameter line, or the value of a header left empty); RFC 2231 pieces of
+ * a filename are joined in order. A flood of either is joined whole. */
+static void test_joined_lines(struct rb_arena *arena)
+{
+	struct rb_mail *m = parse(arena,
+				  "Subject: one\nX-Empty:\nthe value\nContent-Type: multipart/mixed;\n"
+				  "boundary=\"b\"\n\n--b\nContent-Type: application/octet-stream;\n"
+				  " name*0=\"report-\"; name*1=\"2024\"; name*2=\".zip\"\n\nxyz\n--b--\n",
+				  NULL);
+	CHECK(m != NULL);
+	CHECK_STR(rb_mail_header(m, "X-Empty"), " the value");
+	CHECK_STR(rb_mail_header(m, "Content-Type"), "multipart/mixed; boundary=\"b\"");
+	CHECK(m != NULL && m->part_count == 1);
+	if (m != NULL && m->part_count == 1)
+		CHECK_STR(m->parts[0].filename, "report-2024.zip");
+
+	enum { LINES = 50000, PIECES = 5000 };
+	size_t cap = LINES * 16 + PIECES * 32 + 256, n = 0;
+	char *raw = malloc(cap);
+	n += (size_t)snprintf(raw + n, cap - n, "Content-Type: text/plain;\n");
+	for (int i = 0; i < LINES; i++)
+		n += (size_t)snprintf(raw + n, cap - n, "p%d=v\n", i % 10);
+	n += (size_t)snprintf(raw + n, cap - n, "Content-Disposition: attachment;");
+	for (int i = 0; i < PIECES; i++)
+		n += (size_t)snprintf(raw + n, cap - n, " filename*%d=\"ab\";", i);
+	snprintf(raw + n, cap - n, "\n\nbody\n");
+	m = parse(arena, raw, NULL);
+	CHECK(m != NULL);
+	/* "text/plain;" and " pK=v" (5 bytes) per line */
+	CHECK(m != NULL && strlen(rb_mail_header(m, "Content-Type")) == 11 + 5 * (size_t)LINES);
+	CHECK(m != NULL && m->part_count == 1 && strlen(m->parts[0].filename) == 2 * PIECES);
+	free(raw);
+}
+
 /* A body of letters with one byte that needs work at each place (a NUL, an 8-bit byte
  * of a declared charset, a CR inside base64): the part's bytes are read for all three
  * in blocks of sixteen or sixty-four, and a byte missed at any place would be left
@@ -664,6 +699,7 @@ int main(void)
 	test_message_id_random(arena);
 	test_header_name_case(arena);
 	test_header_lookup_many(arena);
+	test_joined_lines(arena);
 	rb_arena_free(&arena);
 	return check_done();
 }
