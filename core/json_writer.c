@@ -330,6 +330,25 @@ static size_t escape_one(const unsigned char *p, size_t i, size_t len, char **ou
 	return i + 1;
 }
 
+/* The valid UTF-8 sequences that start at p + i and before end (the last may run on
+ * to len), copied as they are; returns the index after them. Text in Japanese,
+ * Russian or Greek is such sequences one after another: copied here in one loop,
+ * where each went back and forth between the plain run and escape_one. */
+static size_t utf8_run(const unsigned char *p, size_t i, size_t end, size_t len, char **out_r)
+{
+	char *out = *out_r;
+	while (i < end && p[i] >= 0x80) {
+		size_t n = utf8_length(p + i, len - i);
+		if (n == 0)
+			break;
+		memcpy(out, p + i, n);
+		out += n;
+		i += n;
+	}
+	*out_r = out;
+	return i;
+}
+
 /* Escape p[i..end) (a UTF-8 sequence may run on to len) at *out; returns where it stopped. */
 static size_t escape_piece(const unsigned char *p, size_t i, size_t end, size_t len, char **out_r)
 {
@@ -347,6 +366,13 @@ static size_t escape_piece(const unsigned char *p, size_t i, size_t end, size_t 
 			i = plain_run(p, i, end, out_r);
 		if (i == end)
 			break;
+		if (p[i] >= 0x80) {
+			size_t after = utf8_run(p, i, end, len, out_r);
+			if (after != i) {
+				i = after;
+				continue;
+			}
+		}
 		i = escape_one(p, i, len, out_r);
 	}
 	return i;

@@ -144,6 +144,40 @@ static void test_strings_random(void)
 	rb_json_writer_free(&w);
 }
 
+/* Text that is mostly multibyte UTF-8 (Japanese, Cyrillic, emoji), some sequences
+ * broken, long enough that runs of them cross the writer's 4,096-byte pieces. */
+static void test_strings_utf8_runs(void)
+{
+	static const char *const pieces[] = {"\xe3\x81\x82", "\xe6\x97\xa5", "\xd0\x96",
+					     "\xf0\x9f\x98\x80", "\xe3\x81", "\x80", "\xed\xa0\x80",
+					     "a", " ", "\"", "\n"};
+	uint32_t seed = 3000;
+	struct rb_json_writer w;
+	rb_json_writer_init(&w);
+	enum { MAX = 10000 };
+	static unsigned char text[MAX + 8];
+	static char want[MAX * 6 + 3];
+	bool same = true;
+	for (int round = 0; round < 300; round++) {
+		size_t n = 0, target = random_next(&seed) % MAX;
+		while (n < target) {
+			uint32_t r = random_next(&seed) % 100;
+			/* mostly the valid three-byte ones */
+			const char *piece = pieces[r < 80 ? r % 2 : r % (sizeof(pieces) / sizeof(pieces[0]))];
+			size_t k = strlen(piece);
+			memcpy(text + n, piece, k);
+			n += k;
+		}
+		size_t want_len = reference_escape(text, n, want);
+		size_t got_len = 0;
+		const char *got = escaped(&w, (const char *)text, n);
+		rb_json_text(&w, &got_len);
+		same &= got_len == want_len && memcmp(got, want, want_len) == 0;
+	}
+	CHECK(same);
+	rb_json_writer_free(&w);
+}
+
 static void test_nesting(void)
 {
 	struct rb_json_writer w;
@@ -240,6 +274,7 @@ int main(void)
 {
 	test_strings();
 	test_strings_random();
+	test_strings_utf8_runs();
 	test_nesting();
 	test_event_fields();
 	return check_done();
