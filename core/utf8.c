@@ -70,10 +70,14 @@ bool rb_utf8_valid(const unsigned char *s, size_t len)
 			p++;
 			continue;
 		}
-		size_t n = 0;
-		if (!sequence_valid(p, end, &n))
-			return false;
-		p += n;
+		/* Sequences one after another (a word in Japanese or Greek) are read here,
+		 * without going back to the sixteen-byte loop after each. */
+		do {
+			size_t n = 0;
+			if (!sequence_valid(p, end, &n))
+				return false;
+			p += n;
+		} while (p < end && *p >= 0x80);
 	}
 	return true;
 }
