@@ -47,6 +47,7 @@
 #include "parsers/iso2022jp.h"
 #include "parsers/mail_date.h"
 #include "parsers/quoted_printable.h"
+#include "parsers/single_byte.h"
 
 static gsize gmime_ready;
 
@@ -103,7 +104,8 @@ static void keep_encoded_word_charsets(const char *raw)
 }
 
 /* A conversion to UTF-8 (g_convert's), its charset's module kept loaded. ISO-2022-JP
- * text, mostly ASCII, has its ASCII copied and only the rest converted. */
+ * text, mostly ASCII, has its ASCII copied and only the rest converted; the Western
+ * single-byte charsets are read by table. Both give what g_convert gives. */
 static gchar *convert_to_utf8(const unsigned char *data, size_t len, const char *charset,
 			      gsize *len_r)
 {
@@ -112,6 +114,8 @@ static gchar *convert_to_utf8(const unsigned char *data, size_t len, const char 
 	keep_charset_module_loaded(charset, strlen(charset));
 	if (g_ascii_strcasecmp(charset, "ISO-2022-JP") == 0)
 		return rb_iso2022jp_to_utf8(data, len, len_r);
+	if (rb_single_byte_known(charset))
+		return rb_single_byte_to_utf8(charset, data, len, len_r);
 	return g_convert((const gchar *)data, (gssize)len, "UTF-8", charset, NULL, len_r, NULL);
 }
 
