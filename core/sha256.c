@@ -8,6 +8,8 @@
  */
 #include "sha256.h"
 
+#include "hex.h"
+
 #include <nettle/sha2.h>
 #include <stdlib.h>
 
@@ -15,13 +17,9 @@ struct rb_sha256 {
 	struct sha256_ctx ctx;
 };
 
-static void to_hex(const unsigned char *digest, char out[65])
+static void to_hex(const unsigned char digest[32], char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
-	for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 15];
-	}
+	rb_hex_encode(digest, 32, out);
 	out[64] = '\0';
 }
 

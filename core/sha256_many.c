@@ -19,6 +19,8 @@
  */
 #include "sha256.h"
 
+#include "hex.h"
+
 #include <nettle/sha2.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,13 +32,9 @@
 #define BLOCK 64
 #define MANY_MIN 4 /* fewer messages than this are not worth the lanes */
 
-static void to_hex(const uint8_t digest[32], char out[65])
+static void to_hex(const unsigned char digest[32], char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hex[digest[i] >> 4];
-		out[2 * i + 1] = hex[digest[i] & 15];
-	}
+	rb_hex_encode(digest, 32, out);
 	out[64] = '\0';
 }
 

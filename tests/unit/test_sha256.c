@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "core/hex.h"
 #include "core/sha256.h"
 
 static const struct {
@@ -111,8 +112,29 @@ static void test_many(void)
 	}
 }
 
+/* Hex of every length up to 40 (the sixteen-byte blocks and the bytes after them),
+ * every byte value among them. */
+static void test_hex(void)
+{
+	unsigned char in[40];
+	bool same = true;
+	for (int round = 0; round < 256; round++) {
+		for (size_t i = 0; i < sizeof(in); i++)
+			in[i] = (unsigned char)(round + 37 * i);
+		for (size_t n = 0; n <= sizeof(in); n++) {
+			char got[2 * sizeof(in) + 1] = {0}, want[2 * sizeof(in) + 1] = {0};
+			rb_hex_encode(in, n, got);
+			for (size_t i = 0; i < n; i++)
+				snprintf(want + 2 * i, 3, "%02x", in[i]);
+			same &= memcmp(got, want, sizeof(got)) == 0;
+		}
+	}
+	CHECK(same);
+}
+
 int main(void)
 {
+	test_hex();
 	test_vectors();
 	test_copy_and_reset();
 	test_many();
