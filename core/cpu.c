@@ -21,6 +21,8 @@ int rb_cpu_features_detect(void)
 			f |= RB_CPU_AVX512;
 		if ((f & RB_CPU_AVX512) && __builtin_cpu_supports("avx512vbmi2"))
 			f |= RB_CPU_AVX512_VBMI2;
+		if ((f & RB_CPU_AVX512) && __builtin_cpu_supports("avx512vbmi"))
+			f |= RB_CPU_AVX512_VBMI;
 	}
 #else
 	(void)baseline;

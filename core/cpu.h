@@ -20,6 +20,7 @@ enum rb_cpu_feature {
 	RB_CPU_AVX2 = 1,
 	RB_CPU_AVX512 = 2,       /* AVX-512 F and BW */
 	RB_CPU_AVX512_VBMI2 = 4, /* and VBMI2 (vpcompressb) */
+	RB_CPU_AVX512_VBMI = 8,  /* and VBMI (vpermb, vpermi2b) */
 };
 
 extern _Atomic int rb_cpu_features_; /* -1 until first asked */
