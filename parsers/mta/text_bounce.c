@@ -131,11 +131,18 @@ struct signature_text {
 	size_t subject_len;
 };
 
+/* Does the From hold any of the format's phrases (bits from_first onwards, a word of
+ * the found bits at a time)? Every format asks this of every text bounce. */
 static bool from_has_any(const struct signature_text *sig, const struct prepared_format *p)
 {
-	for (size_t i = p->from_first; i < p->from_first + p->from_count; i++)
-		if ((sig->from_found[i / 64] >> (i % 64)) & 1)
+	size_t i = p->from_first, end = p->from_first + p->from_count;
+	while (i < end) {
+		size_t bit = i % 64, n = end - i < 64 - bit ? end - i : 64 - bit;
+		uint64_t mask = (n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1) << bit;
+		if (sig->from_found[i / 64] & mask)
 			return true;
+		i += n;
+	}
 	return false;
 }
 
