@@ -26,7 +26,8 @@ void *rb_arena_alloc(struct rb_arena *arena, size_t size);
 void *rb_arena_alloc_unzeroed(struct rb_arena *arena, size_t size);
 /* Grow an array allocated from this arena (old contents copied; old block left). */
 void *rb_arena_realloc(struct rb_arena *arena, void *old, size_t old_size, size_t new_size);
-/* NUL-terminated copies. NULL input gives "". */
+/* NUL-terminated copies. NULL input gives "". rb_arena_strndup copies exactly n bytes,
+ * NULs among them (unlike strndup(3), it does not stop at one): n must not run past s. */
 char *rb_arena_strdup(struct rb_arena *arena, const char *s);
 char *rb_arena_strndup(struct rb_arena *arena, const char *s, size_t n);
 char *rb_arena_printf(struct rb_arena *arena, const char *fmt, ...)

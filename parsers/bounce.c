@@ -307,8 +307,10 @@ enum rb_status rb_bounce_parse(const struct rb_mail *mail, struct rb_arena *aren
 			if (d == NULL && *mail->body != '\0') {
 				/* No line names the recipient: the notice's own words (the
 				 * first part of the readable text) are the best there is. */
-				d = rb_text_squeeze(arena, rb_arena_strndup(arena, mail->body,
-									    BOUNCE_BODY_DIAGNOSTIC_MAX));
+				size_t n = mail->body_len < BOUNCE_BODY_DIAGNOSTIC_MAX
+					       ? mail->body_len
+					       : BOUNCE_BODY_DIAGNOSTIC_MAX;
+				d = rb_text_squeeze(arena, rb_arena_strndup(arena, mail->body, n));
 				b->diagnostic_is_notice = true;
 			}
 			if (d != NULL) {

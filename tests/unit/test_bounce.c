@@ -321,6 +321,26 @@ static void test_provider_codes(void)
 	}
 }
 
+/* A DSN with no diagnostic whose notice is a short HTML part: the notice's own words
+ * become the diagnostic, read within the text (a fixed-length copy of it read past
+ * the end of the short HTML text; ASan saw it in fuzz_message). */
+static void test_short_notice_as_diagnostic(void)
+{
+	static const char raw[] =
+	    "From: MAILER-DAEMON@mx.example.org\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
+	    "--B\nContent-Type: text/html\n\n<p>Gone.</p>\n"
+	    "--B\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: dns; mx.example.org\n\n"
+	    "Final-Recipient: rfc822; a@example.net\nAction: failed\nStatus: 5.0.0\n"
+	    "--B--\n";
+	struct collected c = {0};
+	CHECK(collect_bytes(&c, raw, strlen(raw), "short notice") == RB_OK);
+	CHECK(count_of(&c, "bounce") == 1);
+	CHECK_STR(ev_str(first_of(&c, "bounce"), "diagnostic"), "Gone.");
+	collected_free(&c);
+}
+
 /* What the DSN fields themselves say, when the words do not. */
 static void test_dsn_field_rules(void)
 {
@@ -530,6 +550,7 @@ static void test_parser_reuse(void)
 
 int main(void)
 {
+	test_short_notice_as_diagnostic();
 	test_parser_reuse();
 	test_dsn_records();
 	test_phrases();
