@@ -225,11 +225,15 @@ struct text_acc {
 	size_t len, cap;
 };
 
-static void acc_append(struct rb_arena *arena, struct text_acc *acc, const char *s, size_t n)
+/* A string built by appending n bytes at a time, NUL-terminated in the arena.
+ * Doubling: many appends cost as much as their bytes, where printing the whole string
+ * again per append cost the square (a header followed by a flood of parameter lines).
+ * On out of memory it stays as it was, and the arena has failed. */
+static void str_append(struct rb_arena *arena, struct text_acc *acc, const char *s, size_t n)
 {
-	if (acc->len + n + 2 > acc->cap) {
+	if (acc->len + n + 1 > acc->cap) {
 		size_t nc = acc->cap ? acc->cap * 2 : 1024;
-		while (nc < acc->len + n + 2)
+		while (nc < acc->len + n + 1)
 			nc *= 2;
 		/* Unzeroed: only [0, len] is ever read, and it is copied. */
 		char *nb = rb_arena_alloc_unzeroed(arena, nc);
@@ -242,39 +246,21 @@ static void acc_append(struct rb_arena *arena, struct text_acc *acc, const char 
 	}
 	memcpy(acc->buf + acc->len, s, n);
 	acc->len += n;
-	if (acc->len > 0 && acc->buf[acc->len - 1] != '\n')
-		acc->buf[acc->len++] = '\n';
 	acc->buf[acc->len] = '\0';
+}
+
+/* A piece of text appended, and ended with a newline if it does not end with one. */
+static void acc_append(struct rb_arena *arena, struct text_acc *acc, const char *s, size_t n)
+{
+	str_append(arena, acc, s, n);
+	if (acc->len > 0 && acc->buf[acc->len - 1] != '\n')
+		str_append(arena, acc, "\n", 1);
 }
 
 static const char *acc_str(struct text_acc *acc)
 {
 	return acc->buf ? acc->buf : "";
 }
-
-/* A string built by appending n bytes at a time (no newline added), NUL-terminated
- * in the arena. Doubling: many appends cost as much as their bytes, where printing the
- * whole string again per append cost the square (a header followed by a flood of
- * parameter lines). On out of memory it stays as it was, and the arena has failed. */
-static void str_append(struct rb_arena *arena, struct text_acc *acc, const char *s, size_t n)
-{
-	if (acc->len + n + 1 > acc->cap) {
-		size_t nc = acc->cap ? acc->cap * 2 : 64;
-		while (nc < acc->len + n + 1)
-			nc *= 2;
-		char *nb = rb_arena_alloc_unzeroed(arena, nc);
-		if (nb == NULL)
-			return;
-		if (acc->len > 0)
-			memcpy(nb, acc->buf, acc->len);
-		acc->buf = nb;
-		acc->cap = nc;
-	}
-	memcpy(acc->buf + acc->len, s, n);
-	acc->len += n;
-	acc->buf[acc->len] = '\0';
-}
-
 
 /* What the bytes of a text need before they are UTF-8 LF text without NULs. */
 enum {

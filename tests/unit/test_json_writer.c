@@ -108,6 +108,17 @@ static size_t reference_escape(const unsigned char *s, size_t n, char *out)
 	return o;
 }
 
+/* Does the writer escape text[0..n) as the reference does? want: room for 6n + 3. */
+static bool escapes_as_reference(struct rb_json_writer *w, const unsigned char *text, size_t n,
+				 char *want)
+{
+	size_t want_len = reference_escape(text, n, want);
+	size_t got_len = 0;
+	const char *got = escaped(w, (const char *)text, n);
+	rb_json_text(w, &got_len);
+	return got_len == want_len && memcmp(got, want, want_len) == 0;
+}
+
 static void test_strings_random(void)
 {
 	/* Mostly plain bytes, so that runs of sixteen and eight are met, and each byte
@@ -134,11 +145,7 @@ static void test_strings_random(void)
 				text[random_next(&seed) % n] =
 				    (unsigned char)alphabet[84 + random_next(&seed) % (sizeof(alphabet) - 85)];
 		}
-		size_t want_len = reference_escape(text, n, want);
-		size_t got_len = 0;
-		const char *got = escaped(&w, (const char *)text, n);
-		rb_json_text(&w, &got_len);
-		same &= got_len == want_len && memcmp(got, want, want_len) == 0;
+		same &= escapes_as_reference(&w, text, n, want);
 	}
 	CHECK(same);
 	rb_json_writer_free(&w);
@@ -168,11 +175,7 @@ static void test_strings_utf8_runs(void)
 			memcpy(text + n, piece, k);
 			n += k;
 		}
-		size_t want_len = reference_escape(text, n, want);
-		size_t got_len = 0;
-		const char *got = escaped(&w, (const char *)text, n);
-		rb_json_text(&w, &got_len);
-		same &= got_len == want_len && memcmp(got, want, want_len) == 0;
+		same &= escapes_as_reference(&w, text, n, want);
 	}
 	CHECK(same);
 	rb_json_writer_free(&w);
