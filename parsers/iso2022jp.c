@@ -12,10 +12,11 @@
  */
 #include "parsers/iso2022jp.h"
 
-#include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+
+#include "core/text.h"
 
 #define ESC 0x1b
 
@@ -42,15 +43,8 @@ static size_t ascii_run_end(const unsigned char *data, size_t i, size_t len)
 /* Through the next ESC ( B after from, or len. */
 static size_t piece_end(const unsigned char *data, size_t from, size_t len)
 {
-	for (size_t i = from; i + 3 <= len; i++) {
-		const unsigned char *esc = memchr(data + i, ESC, len - i);
-		if (esc == NULL || (size_t)(esc - data) + 3 > len)
-			return len;
-		i = (size_t)(esc - data);
-		if (esc[1] == '(' && esc[2] == 'B')
-			return i + 3;
-	}
-	return len;
+	const char *back = rb_text_memmem((const char *)data + from, len - from, "\x1b(B", 3);
+	return back ? (size_t)(back - (const char *)data) + 3 : len;
 }
 
 gchar *rb_iso2022jp_to_utf8(const unsigned char *data, size_t len, gsize *len_r)
